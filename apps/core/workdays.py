@@ -1,0 +1,36 @@
+"""Working days in Asia/Shanghai.
+
+Until staff can enter the State Council's holiday schedule (a later issue), a working day is Monday to Friday.
+Day 1 is the first working day after the submission date.
+"""
+
+import datetime as dt
+
+DISPATCH_WORKING_DAYS = 10
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    current = start
+    counted = 0
+    while counted < days:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            counted += 1
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    current = start
+    while current < end:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            count += 1
+    return count

@@ -1,0 +1,97 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import CustomerAccount, User
+from apps.core.defaults import lock_account, make_default, promote_successor
+from apps.core.errors import ApplicationError
+from apps.core.models import audit
+from apps.core.validators import check_gbk, check_taxpayer_id
+
+from .models import InvoiceTitle
+
+COMPANY_ONLY_FIELDS = ("taxpayer_id", "registered_address", "registered_phone", "bank_name", "bank_account")
+TEXT_FIELDS = ("name", *COMPANY_ONLY_FIELDS)
+EDITABLE_FIELDS = ("kind", *TEXT_FIELDS)
+
+
+def _clean(data: dict) -> dict:
+    """Validate a title's fields; collect every problem so the form can show them all at once."""
+    cleaned = {field: (str(data.get(field) or "")).strip() for field in TEXT_FIELDS}
+    cleaned["kind"] = data.get("kind") or InvoiceTitle.Kind.COMPANY
+    errors: dict[str, list[str]] = {}
+    if cleaned["kind"] not in InvoiceTitle.Kind.values:
+        errors["kind"] = [_("Choose company or individual.")]
+    if not cleaned["name"]:
+        errors["name"] = [_("Enter the title name.")]
+    for field in TEXT_FIELDS:
+        limit = InvoiceTitle._meta.get_field(field).max_length
+        if len(cleaned[field]) > limit and field != "taxpayer_id":
+            errors.setdefault(field, []).append(_("At most %(limit)d characters.") % {"limit": limit})
+    cleaned["taxpayer_id_verified"] = False
+    if cleaned["kind"] == InvoiceTitle.Kind.INDIVIDUAL:
+        for field in COMPANY_ONLY_FIELDS:
+            cleaned[field] = ""
+    elif "kind" not in errors:
+        if not cleaned["taxpayer_id"]:
+            errors["taxpayer_id"] = [_("A company title needs its taxpayer ID.")]
+        else:
+            try:
+                cleaned["taxpayer_id"], cleaned["taxpayer_id_verified"] = check_taxpayer_id(cleaned["taxpayer_id"])
+            except ApplicationError as error:
+                errors.update(error.fields)
+    try:
+        check_gbk({field: cleaned[field] for field in TEXT_FIELDS if field not in errors})
+    except ApplicationError as error:
+        errors.update(error.fields)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ApplicationError("invalid_title", first, errors)
+    return cleaned
+
+
+@transaction.atomic
+def title_create(*, customer_account: CustomerAccount, actor: User, data: dict) -> InvoiceTitle:
+    cleaned = _clean(data)
+    lock_account(customer_account.pk)
+    first = not InvoiceTitle.objects.filter(customer_account=customer_account).exists()
+    title = InvoiceTitle.objects.create(customer_account=customer_account, is_default=False, **cleaned)
+    if data.get("is_default") or first:
+        make_default(title)
+    audit(actor=actor, action="title_created", obj=title, changes=title.snapshot())
+    return title
+
+
+@transaction.atomic
+def title_update(*, title: InvoiceTitle, actor: User, data: dict) -> InvoiceTitle:
+    merged = {field: data.get(field, getattr(title, field)) for field in EDITABLE_FIELDS}
+    cleaned = _clean(merged)
+    lock_account(title.customer_account_id)
+    title = InvoiceTitle.objects.select_for_update().get(pk=title.pk)
+    before = title.snapshot()
+    for field, value in cleaned.items():
+        setattr(title, field, value)
+    title.save()
+    if data.get("is_default") and not title.is_default:
+        make_default(title)
+    audit(actor=actor, action="title_updated", obj=title, changes={"before": before, "after": title.snapshot()})
+    return title
+
+
+@transaction.atomic
+def title_set_default(*, title: InvoiceTitle, actor: User) -> InvoiceTitle:
+    lock_account(title.customer_account_id)
+    make_default(title)
+    audit(actor=actor, action="title_set_default", obj=title)
+    return title
+
+
+@transaction.atomic
+def title_delete(*, title: InvoiceTitle, actor: User) -> None:
+    """Requests that used the title keep their snapshot; the next title becomes the default."""
+    lock_account(title.customer_account_id)
+    audit(actor=actor, action="title_deleted", obj=title, changes=title.snapshot())
+    was_default = title.is_default
+    account_id = title.customer_account_id
+    title.delete()
+    if was_default:
+        promote_successor(InvoiceTitle, account_id)
