@@ -13,7 +13,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.AccountView.as_view(), name="account"),
     path("", views.home, name="home"),
 ]

@@ -1,3 +1,5 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -14,6 +16,15 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong username or password. Both are case-sensitive; please try again."),
         "inactive": _("This account is disabled. Please contact marketplace staff."),
     }
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's rule); the login page then says that the logout worked."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response
 
 
 def _vendor_home() -> str:
