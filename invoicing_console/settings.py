@@ -162,14 +162,21 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 else:
     CELERY_QUEUE_DIR = VAR_DIR / "celery" / "queue"
-    CELERY_QUEUE_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
+    for _folder in (CELERY_QUEUE_DIR, CELERY_CONTROL_DIR):
+        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # Exchange bindings; kombu's default is ./control in the current directory.
+        "control_folder": str(CELERY_CONTROL_DIR),
     }
+    # The filesystem transport has no broadcast that survives a dead worker, so no remote control
+    # (`celery inspect`/`control`); mingle and gossip switch themselves off on this transport.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -1,0 +1,186 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from apps.core.errors import ApplicationError
+
+from .models import InvoiceEvent, InvoiceRequest
+from .services import invoice_request_cancel
+
+TITLE_SNAPSHOT_LABELS = (
+    ("kind", _("title type")),
+    ("name", _("title name")),
+    ("taxpayer_id", _("taxpayer ID")),
+    ("taxpayer_id_verified", _("taxpayer ID verified")),
+    ("registered_address", _("registered address")),
+    ("registered_phone", _("registered phone")),
+    ("bank_name", _("bank name")),
+    ("bank_account", _("bank account")),
+)
+ADDRESS_SNAPSHOT_LABELS = (
+    ("recipient", _("recipient")),
+    ("phone", _("mobile")),
+    ("province", _("province")),
+    ("city", _("city")),
+    ("district", _("district")),
+    ("street", _("street address")),
+    ("postal_code", _("postal code")),
+)
+
+
+def _snapshot_table(snapshot: dict, labels) -> str:
+    rows = [(label, snapshot.get(key, "")) for key, label in labels if snapshot.get(key, "") not in ("", None)]
+    return format_html_join("\n", "<div><strong>{}</strong>: {}</div>", rows) or "-"
+
+
+class ReadOnlyAdminMixin:
+    """Nothing here is added, edited or deleted by hand: the services own every write."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = InvoiceEvent
+    fields = ("created_at", "actor", "from_status", "to_status", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("status change")
+    verbose_name_plural = _("timeline")
+
+
+@admin.register(InvoiceRequest)
+class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """View-only. Requests are created by `invoice_request_submit` and change status only through the services
+    (which lock the row, move the money and write the timeline), so the status can never be set here. Staff can
+    cancel pending requests with the action, which calls `invoice_request_cancel`."""
+
+    list_display = (
+        "number",
+        "customer_account",
+        "vendor",
+        "amount",
+        "status",
+        "invoice_type",
+        "submitted_at",
+        "dispatch_due_date",
+    )
+    list_filter = ("status", "vendor", "invoice_type", "submitted_at")
+    search_fields = (
+        "number",
+        "customer_account__name",
+        "vendor__name",
+        "title_snapshot__name",
+        "title_snapshot__taxpayer_id",
+    )
+    list_select_related = ("customer_account", "vendor")
+    date_hierarchy = "submitted_at"
+    actions = ("cancel_selected",)
+    inlines = (InvoiceEventInline,)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "status",
+                    "status_reason",
+                    "customer_account",
+                    "submitted_by",
+                    "vendor",
+                    "amount",
+                    "invoice_type",
+                    "shipping",
+                    "submitted_at",
+                    "dispatch_due_date",
+                )
+            },
+        ),
+        (_("Invoice title as submitted"), {"fields": ("title_details",)}),
+        (_("Mailing address as submitted"), {"fields": ("address_details",)}),
+        (_("Technical"), {"classes": ("collapse",), "fields": ("title", "address", "idempotency_key", "updated_at")}),
+    )
+    readonly_fields = ("shipping", "title_details", "address_details")
+
+    @admin.display(description=_("shipping"))
+    def shipping(self, obj):
+        return obj.get_shipping_rule_display()
+
+    @admin.display(description=_("title as submitted"))
+    def title_details(self, obj):
+        return _snapshot_table(obj.title_snapshot or {}, TITLE_SNAPSHOT_LABELS)
+
+    @admin.display(description=_("address as submitted"))
+    def address_details(self, obj):
+        return _snapshot_table(obj.address_snapshot or {}, ADDRESS_SNAPSHOT_LABELS)
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description=_("Cancel selected pending requests"), permissions=["cancel"])
+    def cancel_selected(self, request, queryset):
+        """Ask for confirmation and a reason, then cancel each request through the service."""
+        selected = list(queryset.select_related("customer_account", "vendor").order_by("pk"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Cancel invoice requests"),
+                "subtitle": None,
+                "opts": self.opts,
+                "requests": selected,
+                "pending_count": sum(1 for item in selected if item.status == InvoiceRequest.Status.PENDING),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "action_name": "cancel_selected",
+                "media": self.media,
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, "admin/invoices/invoicerequest/cancel_selected_confirmation.html", context)
+
+        reason = (request.POST.get("reason") or "").strip()[:500] or str(_("Cancelled by marketplace staff."))
+        cancelled = 0
+        for item in selected:
+            try:
+                invoice_request_cancel(
+                    actor=request.user,
+                    customer_account=item.customer_account,
+                    request_id=item.pk,
+                    reason=reason,
+                )
+            except ApplicationError as error:
+                self.message_user(request, f"{item}: {error.message}", messages.ERROR)
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "Cancelled %(count)d request; its amount can be invoiced again.",
+                    "Cancelled %(count)d requests; their amounts can be invoiced again.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        return None
+
+
+@admin.register(InvoiceEvent)
+class InvoiceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The timeline of every request: who changed which status, when and why. Never edited or deleted."""
+
+    list_display = ("created_at", "request", "actor", "from_status", "to_status", "reason")
+    list_filter = ("to_status", "from_status")
+    search_fields = ("request__number", "actor__username", "reason")
+    list_select_related = ("request", "actor")
+    date_hierarchy = "created_at"
+    fields = ("request", "created_at", "actor", "from_status", "to_status", "reason")
