@@ -1,2 +1,22 @@
-# Filled by the API work: /api/v1/...
-urlpatterns: list = []
+"""The REST API, mounted at /api/v1/ (schema at /api/schema/, docs at /api/docs/)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.accounts.api.views import AuthTokenObtainApi
+from apps.addresses.api.views import MailingAddressViewSet
+from apps.billing.api.views import ConsumptionRecordCreateApi, InvoiceableListApi
+from apps.invoices.api.views import InvoiceRequestViewSet
+from apps.titles.api.views import InvoiceTitleViewSet
+
+router = SimpleRouter()
+router.register("titles", InvoiceTitleViewSet, basename="api-title")
+router.register("addresses", MailingAddressViewSet, basename="api-address")
+router.register("invoice-requests", InvoiceRequestViewSet, basename="api-invoice-request")
+
+urlpatterns = [
+    path("auth/token/", AuthTokenObtainApi.as_view(), name="api-auth-token"),
+    path("invoiceable/", InvoiceableListApi.as_view(), name="api-invoiceable"),
+    path("billing/consumption/", ConsumptionRecordCreateApi.as_view(), name="api-billing-consumption"),
+    *router.urls,
+]
