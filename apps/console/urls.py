@@ -1,2 +1,27 @@
+from django.urls import path
+
+from .views import addresses, invoices, titles
+
 app_name = "console"
-urlpatterns: list = []
+
+urlpatterns = [
+    # Invoiceable amounts, applying, records (apps/console/views/invoices.py)
+    path("", invoices.InvoiceableListView.as_view(), name="invoiceable"),
+    path("apply/<int:vendor_id>/", invoices.ApplyView.as_view(), name="apply"),
+    path("apply/<int:vendor_id>/confirm/", invoices.ApplyConfirmView.as_view(), name="apply_confirm"),
+    path("records/", invoices.RecordListView.as_view(), name="records"),
+    path("records/<int:pk>/", invoices.RecordDetailView.as_view(), name="record_detail"),
+    path("records/<int:pk>/cancel/", invoices.RecordCancelView.as_view(), name="record_cancel"),
+    # Invoice titles (apps/console/views/titles.py)
+    path("titles/", titles.TitleListView.as_view(), name="titles"),
+    path("titles/add/", titles.TitleCreateView.as_view(), name="title_add"),
+    path("titles/<int:pk>/edit/", titles.TitleUpdateView.as_view(), name="title_edit"),
+    path("titles/<int:pk>/delete/", titles.TitleDeleteView.as_view(), name="title_delete"),
+    path("titles/<int:pk>/default/", titles.TitleSetDefaultView.as_view(), name="title_set_default"),
+    # Mailing addresses (apps/console/views/addresses.py)
+    path("addresses/", addresses.AddressListView.as_view(), name="addresses"),
+    path("addresses/add/", addresses.AddressCreateView.as_view(), name="address_add"),
+    path("addresses/<int:pk>/edit/", addresses.AddressUpdateView.as_view(), name="address_edit"),
+    path("addresses/<int:pk>/delete/", addresses.AddressDeleteView.as_view(), name="address_delete"),
+    path("addresses/<int:pk>/default/", addresses.AddressSetDefaultView.as_view(), name="address_set_default"),
+]
