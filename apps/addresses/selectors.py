@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import CustomerAccount
 from apps.core.errors import NotFoundError
@@ -7,7 +8,9 @@ from .models import MailingAddress
 
 
 def addresses_for_account(*, customer_account: CustomerAccount) -> QuerySet[MailingAddress]:
-    return MailingAddress.objects.filter(customer_account=customer_account).order_by("-is_default", "-created_at", "-id")
+    return MailingAddress.objects.filter(customer_account=customer_account).order_by(
+        "-is_default", "-created_at", "-id"
+    )
 
 
 def address_for_account(*, customer_account: CustomerAccount, address_id) -> MailingAddress:
@@ -17,5 +20,5 @@ def address_for_account(*, customer_account: CustomerAccount, address_id) -> Mai
         else None
     )
     if address is None:
-        raise NotFoundError("not_found", "No such mailing address.")
+        raise NotFoundError("not_found", _("No such mailing address."))
     return address

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import CustomerAccount, User
 from apps.core.defaults import lock_account, make_default, promote_successor
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import audit
 from apps.core.validators import POSTAL_CODE_RE, check_gbk, normalize_mobile
 
@@ -60,26 +60,32 @@ def address_create(*, customer_account: CustomerAccount, actor: User, data: dict
     return address
 
 
+def _relock(address: MailingAddress) -> MailingAddress:
+    """Lock the account, then re-read the address: the caller's copy may be stale (another tab changed it)."""
+    lock_account(address.customer_account_id)
+    fresh = MailingAddress.objects.filter(pk=address.pk, customer_account_id=address.customer_account_id).first()
+    if fresh is None:
+        raise NotFoundError("not_found", _("No such mailing address."))
+    return fresh
+
+
 @transaction.atomic
 def address_update(*, address: MailingAddress, actor: User, data: dict) -> MailingAddress:
+    address = _relock(address)
     cleaned = _clean({field: data.get(field, getattr(address, field)) for field in FIELDS})
-    lock_account(address.customer_account_id)
-    address = MailingAddress.objects.select_for_update().get(pk=address.pk)
     before = address.snapshot()
     for field, value in cleaned.items():
         setattr(address, field, value)
     address.save()
     if data.get("is_default") and not address.is_default:
         make_default(address)
-    audit(
-        actor=actor, action="address_updated", obj=address, changes={"before": before, "after": address.snapshot()}
-    )
+    audit(actor=actor, action="address_updated", obj=address, changes={"before": before, "after": address.snapshot()})
     return address
 
 
 @transaction.atomic
 def address_set_default(*, address: MailingAddress, actor: User) -> MailingAddress:
-    lock_account(address.customer_account_id)
+    address = _relock(address)
     make_default(address)
     audit(actor=actor, action="address_set_default", obj=address)
     return address
@@ -88,7 +94,7 @@ def address_set_default(*, address: MailingAddress, actor: User) -> MailingAddre
 @transaction.atomic
 def address_delete(*, address: MailingAddress, actor: User) -> None:
     """Requests that used the address keep their snapshot; another address becomes the default."""
-    lock_account(address.customer_account_id)
+    address = _relock(address)  # a stale copy could say "not the default" and leave the account with none
     audit(actor=actor, action="address_deleted", obj=address, changes=address.snapshot())
     was_default, account_id = address.is_default, address.customer_account_id
     address.delete()

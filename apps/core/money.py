@@ -37,13 +37,14 @@ def parse_amount(raw, *, field: str = "amount") -> Decimal:
     if value is None or not value.is_finite():
         message = _("Enter an amount such as 100.00.")
         raise ApplicationError("invalid_amount", message, {field: [message]})
+    # Size first: quantizing a huge value (30 digits) raises InvalidOperation instead of answering.
+    if value >= Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES):
+        message = _("The amount is too large.")
+        raise ApplicationError("invalid_amount", message, {field: [message]})
     if value.as_tuple().exponent < -2 and value != value.quantize(CENT):
         message = _("An amount has at most two decimal places.")
         raise ApplicationError("invalid_amount", message, {field: [message]})
     if value < CENT:
         message = _("The amount must be at least 0.01.")
-        raise ApplicationError("invalid_amount", message, {field: [message]})
-    if value >= Decimal(10) ** (MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES):
-        message = _("The amount is too large.")
         raise ApplicationError("invalid_amount", message, {field: [message]})
     return value.quantize(CENT)

@@ -1,6 +1,7 @@
 """Validators for Chinese invoicing data (see DOMAIN.md, Validation)."""
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +10,10 @@ from .errors import ApplicationError
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # w_i = 3^(i-1) mod 31, i = 1..17
 LEGACY_TAXPAYER_ID_LENGTHS = {15, 17, 20}
-LEGACY_TAXPAYER_ID_RE = re.compile(r"^[0-9A-Z]+$")
-MAINLAND_MOBILE_RE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
-POSTAL_CODE_RE = re.compile(r"^\d{6}$")
+# ASCII only and anchored with \Z: a plain `\d` would accept full-width or Arabic-Indic digits, `$` a trailing newline.
+LEGACY_TAXPAYER_ID_RE = re.compile(r"^[0-9A-Z]+\Z")
+MAINLAND_MOBILE_RE = re.compile(r"^(?:\+?86)?1[3-9][0-9]{9}\Z")
+POSTAL_CODE_RE = re.compile(r"^[0-9]{6}\Z")
 
 
 def uscc_check_character(first17: str) -> str:
@@ -27,7 +29,8 @@ def is_valid_uscc(code: str) -> bool:
 
 
 def normalize_taxpayer_id(raw: str) -> str:
-    return (raw or "").strip().upper().replace(" ", "")
+    # NFKC turns full-width characters typed with a Chinese input method (９１１…Ｌ) into ASCII.
+    return unicodedata.normalize("NFKC", raw or "").strip().upper().replace(" ", "")
 
 
 def check_taxpayer_id(raw: str, *, field: str = "taxpayer_id") -> tuple[str, bool]:
@@ -43,14 +46,12 @@ def check_taxpayer_id(raw: str, *, field: str = "taxpayer_id") -> tuple[str, boo
         raise ApplicationError("invalid_taxpayer_id", message, {field: [message]})
     if len(code) in LEGACY_TAXPAYER_ID_LENGTHS and LEGACY_TAXPAYER_ID_RE.match(code):
         return code, False
-    message = _(
-        "Enter the 18-character unified social credit code (or a 15, 17 or 20-character legacy taxpayer ID)."
-    )
+    message = _("Enter the 18-character unified social credit code (or a 15, 17 or 20-character legacy taxpayer ID).")
     raise ApplicationError("invalid_taxpayer_id", message, {field: [message]})
 
 
 def normalize_mobile(raw: str) -> str:
-    value = re.sub(r"[\s-]", "", raw or "")
+    value = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", raw or ""))
     if not MAINLAND_MOBILE_RE.match(value):
         return ""
     return value[-11:]

@@ -5,8 +5,16 @@ Day 1 is the first working day after the submission date.
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 DISPATCH_WORKING_DAYS = 10
+# Working days are mainland-China calendar days, whatever time zone the current request activated.
+CALENDAR_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def calendar_date(moment: dt.datetime) -> dt.date:
+    """The Asia/Shanghai calendar date of an aware datetime."""
+    return moment.astimezone(CALENDAR_TIME_ZONE).date()
 
 
 def is_working_day(day: dt.date) -> bool:

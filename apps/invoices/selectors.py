@@ -1,9 +1,11 @@
 import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import CustomerAccount
 from apps.core.errors import NotFoundError
+from apps.core.workdays import CALENDAR_TIME_ZONE
 
 from .models import InvoiceEvent, InvoiceRequest
 
@@ -22,11 +24,17 @@ def invoice_requests_for_customer(
         requests = requests.filter(status=status)
     if vendor_id:
         requests = requests.filter(vendor_id=vendor_id)
+    # Bounds as Shanghai instants (not `submitted_at__date`): the day does not depend on the activated time zone,
+    # and the (customer_account, -submitted_at) index can serve the range.
     if submitted_from:
-        requests = requests.filter(submitted_at__date__gte=submitted_from)
+        requests = requests.filter(submitted_at__gte=_start_of(submitted_from))
     if submitted_to:
-        requests = requests.filter(submitted_at__date__lte=submitted_to)
+        requests = requests.filter(submitted_at__lt=_start_of(submitted_to + dt.timedelta(days=1)))
     return requests.order_by("-submitted_at", "-id")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=CALENDAR_TIME_ZONE)
 
 
 def invoice_request_for_customer(*, customer_account: CustomerAccount, request_id) -> InvoiceRequest:
@@ -42,7 +50,7 @@ def invoice_request_for_customer(*, customer_account: CustomerAccount, request_i
         else None
     )
     if request is None:
-        raise NotFoundError("not_found", "No such invoice request.")
+        raise NotFoundError("not_found", _("No such invoice request."))
     return request
 
 

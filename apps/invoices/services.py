@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -10,9 +10,9 @@ from apps.accounts.models import CustomerAccount, InvoiceType, User, Vendor
 from apps.addresses.models import MailingAddress
 from apps.billing.services import balance_lock
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
-from apps.core.queue import enqueue_on_commit
 from apps.core.money import format_money, parse_amount
-from apps.core.workdays import DISPATCH_WORKING_DAYS, add_working_days
+from apps.core.queue import enqueue_on_commit
+from apps.core.workdays import DISPATCH_WORKING_DAYS, add_working_days, calendar_date
 from apps.titles.models import InvoiceTitle
 
 from .models import InvoiceEvent, InvoiceRequest
@@ -20,7 +20,7 @@ from .models import InvoiceEvent, InvoiceRequest
 
 def dispatch_due_date_for(submitted_at: dt.datetime) -> dt.date:
     """The date by which the vendor must mail the invoice: 10 working days after the submission date."""
-    return add_working_days(timezone.localdate(submitted_at), DISPATCH_WORKING_DAYS)
+    return add_working_days(calendar_date(submitted_at), DISPATCH_WORKING_DAYS)
 
 
 def _field_error(code: str, field: str, message: str) -> ApplicationError:
@@ -85,13 +85,15 @@ def invoice_request_check(
                         "complete the title first."
                     )
                 ]
-    if vendor is not None and amount is not None and "amount" not in errors:
+    if vendor is not None:
         from apps.billing.selectors import invoiceable_row
 
         row = invoiceable_row(customer_account=customer_account, vendor_id=vendor.pk)
-        available = row.invoiceable if row else Decimal("0")
-        if amount > available:
-            errors["amount"] = [_exceeds_message(available)]
+        if row is None:
+            # Nothing was ever consumed with this vendor: the vendor is the mistake, not the amount.
+            errors["vendor"] = [_("Choose a vendor you consumed with.")]
+        elif amount is not None and "amount" not in errors and amount > row.invoiceable:
+            errors["amount"] = [_exceeds_message(row.invoiceable)]
     if errors:
         first = next(iter(errors.values()))[0]
         code = "amount_exceeds_invoiceable" if list(errors) == ["amount"] and amount else "invalid_application"
@@ -145,25 +147,33 @@ def invoice_request_submit(
     if amount > available:
         message = _exceeds_message(max(available, Decimal("0")))
         raise ApplicationError("amount_exceeds_invoiceable", message, {"amount": [message]})
-    balance.invoiced += amount
-    balance.save(update_fields=["invoiced", "updated_at"])
 
     submitted_at = timezone.now()
-    request = InvoiceRequest.objects.create(
-        customer_account=customer_account,
-        vendor=vendor,
-        submitted_by=actor,
-        amount=amount,
-        invoice_type=checked["invoice_type"],
-        title=title,
-        address=address,
-        title_snapshot=title.snapshot(),
-        address_snapshot=address.snapshot(),
-        submitted_at=submitted_at,
-        dispatch_due_date=dispatch_due_date_for(submitted_at),
-        idempotency_key=idempotency_key,
-    )
-    request.number = f"IR{timezone.localdate(submitted_at):%Y%m%d}{request.pk:06d}"
+    try:
+        with transaction.atomic():
+            request = InvoiceRequest.objects.create(
+                customer_account=customer_account,
+                vendor=vendor,
+                submitted_by=actor,
+                amount=amount,
+                invoice_type=checked["invoice_type"],
+                title=title,
+                address=address,
+                title_snapshot=title.snapshot(),
+                address_snapshot=address.snapshot(),
+                submitted_at=submitted_at,
+                dispatch_due_date=dispatch_due_date_for(submitted_at),
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same idempotency key won a race under another vendor's balance lock: answer with that request.
+        existing = _existing(customer_account, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    balance.invoiced += amount
+    balance.save(update_fields=["invoiced", "updated_at"])
+    request.number = f"IR{calendar_date(submitted_at):%Y%m%d}{request.pk:06d}"
     request.save(update_fields=["number"])
     InvoiceEvent.record(request=request, actor=actor, from_status="")
     from .tasks import notify_vendor_request_submitted
@@ -195,18 +205,28 @@ def cannot_cancel_message(request: InvoiceRequest) -> str:
 def invoice_request_cancel(
     *, actor: User, customer_account: CustomerAccount, request_id: int, reason: str = ""
 ) -> InvoiceRequest:
-    """Cancel a pending request; its amount becomes invoiceable again."""
-    request = (
-        InvoiceRequest.objects.select_for_update()
-        .select_related("vendor")
-        .filter(pk=request_id, customer_account=customer_account)
+    """Cancel a pending request; its amount becomes invoiceable again.
+
+    Locks in the same order as submit (balance row, then request row) so the two can never deadlock, and
+    locks only the request row (`of=("self",)`), not the vendor row joined for the message.
+    """
+    found = (
+        InvoiceRequest.objects.filter(pk=request_id, customer_account=customer_account)
+        .values("customer_account_id", "vendor_id")
         .first()
+        if str(request_id).isdigit()
+        else None
     )
-    if request is None:
+    if found is None:
         raise NotFoundError("not_found", _("No such invoice request."))
+    balance = balance_lock(customer_account_id=found["customer_account_id"], vendor_id=found["vendor_id"])
+    request = (
+        InvoiceRequest.objects.select_for_update(of=("self",))
+        .select_related("vendor")
+        .get(pk=request_id, customer_account=customer_account)
+    )
     if not can_proceed(request.cancel):
         raise ConflictError("cannot_cancel", cannot_cancel_message(request))
-    balance = balance_lock(customer_account_id=request.customer_account_id, vendor_id=request.vendor_id)
     from_status = request.status
     request.cancel()
     request.status_reason = reason

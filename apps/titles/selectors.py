@@ -1,4 +1,5 @@
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import CustomerAccount
 from apps.core.errors import NotFoundError
@@ -17,5 +18,5 @@ def title_for_account(*, customer_account: CustomerAccount, title_id) -> Invoice
         else None
     )
     if title is None:
-        raise NotFoundError("not_found", "No such invoice title.")
+        raise NotFoundError("not_found", _("No such invoice title."))
     return title

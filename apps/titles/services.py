@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import CustomerAccount, User
 from apps.core.defaults import lock_account, make_default, promote_successor
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import audit
 from apps.core.validators import check_gbk, check_taxpayer_id
 
@@ -21,6 +21,10 @@ def _clean(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     if cleaned["kind"] not in InvoiceTitle.Kind.values:
         errors["kind"] = [_("Choose company or individual.")]
+    if cleaned["kind"] == InvoiceTitle.Kind.INDIVIDUAL:
+        # An individual title is a name only: company fields are dropped before they are checked.
+        for field in COMPANY_ONLY_FIELDS:
+            cleaned[field] = ""
     if not cleaned["name"]:
         errors["name"] = [_("Enter the title name.")]
     for field in TEXT_FIELDS:
@@ -28,10 +32,7 @@ def _clean(data: dict) -> dict:
         if len(cleaned[field]) > limit and field != "taxpayer_id":
             errors.setdefault(field, []).append(_("At most %(limit)d characters.") % {"limit": limit})
     cleaned["taxpayer_id_verified"] = False
-    if cleaned["kind"] == InvoiceTitle.Kind.INDIVIDUAL:
-        for field in COMPANY_ONLY_FIELDS:
-            cleaned[field] = ""
-    elif "kind" not in errors:
+    if cleaned["kind"] == InvoiceTitle.Kind.COMPANY:
         if not cleaned["taxpayer_id"]:
             errors["taxpayer_id"] = [_("A company title needs its taxpayer ID.")]
         else:
@@ -61,12 +62,20 @@ def title_create(*, customer_account: CustomerAccount, actor: User, data: dict) 
     return title
 
 
+def _relock(title: InvoiceTitle) -> InvoiceTitle:
+    """Lock the account, then re-read the title: the caller's copy may be stale (another tab changed it)."""
+    lock_account(title.customer_account_id)
+    fresh = InvoiceTitle.objects.filter(pk=title.pk, customer_account_id=title.customer_account_id).first()
+    if fresh is None:
+        raise NotFoundError("not_found", _("No such invoice title."))
+    return fresh
+
+
 @transaction.atomic
 def title_update(*, title: InvoiceTitle, actor: User, data: dict) -> InvoiceTitle:
+    title = _relock(title)
     merged = {field: data.get(field, getattr(title, field)) for field in EDITABLE_FIELDS}
     cleaned = _clean(merged)
-    lock_account(title.customer_account_id)
-    title = InvoiceTitle.objects.select_for_update().get(pk=title.pk)
     before = title.snapshot()
     for field, value in cleaned.items():
         setattr(title, field, value)
@@ -79,7 +88,7 @@ def title_update(*, title: InvoiceTitle, actor: User, data: dict) -> InvoiceTitl
 
 @transaction.atomic
 def title_set_default(*, title: InvoiceTitle, actor: User) -> InvoiceTitle:
-    lock_account(title.customer_account_id)
+    title = _relock(title)
     make_default(title)
     audit(actor=actor, action="title_set_default", obj=title)
     return title
@@ -88,7 +97,7 @@ def title_set_default(*, title: InvoiceTitle, actor: User) -> InvoiceTitle:
 @transaction.atomic
 def title_delete(*, title: InvoiceTitle, actor: User) -> None:
     """Requests that used the title keep their snapshot; the next title becomes the default."""
-    lock_account(title.customer_account_id)
+    title = _relock(title)  # a stale copy could say "not the default" and leave the account with none
     audit(actor=actor, action="title_deleted", obj=title, changes=title.snapshot())
     was_default = title.is_default
     account_id = title.customer_account_id

@@ -1,0 +1,67 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from apps.core.workdays import add_working_days, working_days_between
+from apps.invoices.services import dispatch_due_date_for
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (dt.date(2026, 11, 27), 10, dt.date(2026, 12, 11)),  # Friday -> Friday two weeks later
+        (dt.date(2026, 11, 28), 1, dt.date(2026, 11, 30)),  # Saturday -> Monday is day 1
+        (dt.date(2026, 11, 29), 1, dt.date(2026, 11, 30)),  # Sunday -> Monday is day 1
+        (dt.date(2026, 11, 28), 10, dt.date(2026, 12, 11)),  # Saturday + 10 -> the Friday after next
+        (dt.date(2026, 11, 30), 10, dt.date(2026, 12, 14)),  # Monday -> Monday two weeks later
+        (dt.date(2026, 11, 26), 10, dt.date(2026, 12, 10)),  # Thursday -> Thursday two weeks later
+        (dt.date(2026, 11, 27), 0, dt.date(2026, 11, 27)),
+    ],
+)
+def test_add_working_days_counts_weekdays_after_the_start_date(start, days, expected):
+    # given a start date and a number of working days
+    # when they are added
+    # then day 1 is the first weekday after the start date
+    assert add_working_days(start, days) == expected
+
+
+def test_working_days_between_counts_both_directions():
+    # given a Friday and the Friday two weeks later
+    friday, later = dt.date(2026, 11, 27), dt.date(2026, 12, 11)
+    # when the working days between them are counted
+    # then there are 10, and -10 the other way round
+    assert working_days_between(friday, later) == 10
+    assert working_days_between(later, friday) == -10
+    assert working_days_between(friday, friday) == 0
+
+
+def test_dispatch_due_date_is_ten_working_days_after_a_friday_submission():
+    # given a request submitted on Friday 2026-11-27 at 10:00 in Shanghai
+    submitted_at = dt.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+    # when its dispatch due date is computed
+    # then the vendor must mail it by Friday 2026-12-11
+    assert dispatch_due_date_for(submitted_at) == dt.date(2026, 12, 11)
+
+
+def test_dispatch_due_date_uses_the_shanghai_calendar_date_not_utc():
+    # given a request submitted at 20:00 UTC on Sunday 11-29, which is already Monday 04:00 in Shanghai
+    submitted_at = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)
+    # when its dispatch due date is computed
+    # then the submission date is Monday: Tuesday is day 1 and day 10 is Monday 12-14 (not Friday 12-11)
+    assert dispatch_due_date_for(submitted_at) == dt.date(2026, 12, 14)
+    # and a Shanghai Friday-01:00 submission, still Thursday in UTC, counts from Friday
+    assert dispatch_due_date_for(dt.datetime(2026, 11, 27, 1, 0, tzinfo=SHANGHAI)) == dt.date(2026, 12, 11)
+
+
+def test_dispatch_due_date_ignores_the_time_zone_a_request_activated():
+    # given a request that activated the New York time zone, and a Monday-09:00 submission in Shanghai
+    submitted_at = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)  # Sunday 20:00 in New York
+    # when its dispatch due date is computed
+    with timezone.override(ZoneInfo("America/New_York")):
+        due = dispatch_due_date_for(submitted_at)
+    # then the Shanghai date (Monday) counts
+    assert due == dt.date(2026, 12, 14)

@@ -1,0 +1,391 @@
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from apps.accounts.models import InvoiceType
+from apps.billing.models import VendorBalance
+from apps.core.errors import ApplicationError
+from apps.invoices import services as invoice_services
+from apps.invoices.models import InvoiceEvent, InvoiceRequest
+from apps.invoices.services import invoice_request_check, invoice_request_submit
+from apps.invoices.tasks import notify_vendor_request_submitted
+from tests.factories import InvoiceTitleFactory, VendorFactory, consume
+from tests.invoices.helpers import submit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _balance(user, vendor) -> VendorBalance:
+    return VendorBalance.objects.get(customer_account=user.customer_account, vendor=vendor)
+
+
+def _submit(user, vendor, **overrides):
+    account = user.customer_account
+    kwargs = {
+        "actor": user,
+        "customer_account": account,
+        "vendor_id": vendor.pk,
+        "amount": "100.00",
+        "title_id": account.titles.get(is_default=True).pk,
+        "address_id": account.addresses.get(is_default=True).pk,
+        **overrides,
+    }
+    return invoice_request_submit(**kwargs)
+
+
+def _messages(raised) -> dict[str, list[str]]:
+    return {key: [str(m) for m in value] for key, value in raised.value.fields.items()}
+
+
+# --- a good submission -------------------------------------------------------------------------------------------
+
+
+def test_submit_records_a_pending_request_with_snapshots_and_reserves_the_amount(consumed, vendor):
+    # given ¥1000.00 consumed with the vendor, a default company title and address
+    title = consumed.customer_account.titles.get()
+    address = consumed.customer_account.addresses.get()
+    # when ¥123.45 is applied for
+    request, created = _submit(consumed, vendor, amount="123.45")
+    # then a pending request stores the amount, the type and what the title and address said at that moment
+    stored = InvoiceRequest.objects.get(pk=request.pk)
+    assert created is True
+    assert stored.status == InvoiceRequest.Status.PENDING
+    assert stored.amount == Decimal("123.45")
+    assert stored.invoice_type == InvoiceType.GENERAL
+    assert stored.submitted_by == consumed
+    assert stored.vendor == vendor
+    assert stored.title_snapshot == title.snapshot()
+    assert stored.address_snapshot == address.snapshot()
+    assert stored.title_snapshot["taxpayer_id"] == "91110000600037341L"
+    assert stored.address_snapshot["phone"] == "13800138000"
+    assert stored.number == f"IR{timezone.localdate(stored.submitted_at):%Y%m%d}{stored.pk:06d}"
+    # and the amount is no longer invoiceable
+    assert _balance(consumed, vendor).invoiced == Decimal("123.45")
+
+
+def test_submit_writes_the_first_timeline_event(consumed, vendor):
+    # given consumption
+    # when a request is submitted
+    request, _ = _submit(consumed, vendor)
+    # then the timeline has one event: created as pending by the customer
+    event = InvoiceEvent.objects.get(request=request)
+    assert (event.actor, event.from_status, event.to_status, event.reason) == (consumed, "", "pending", "")
+
+
+def test_dispatch_due_date_is_ten_weekdays_after_submission(consumed, vendor, monkeypatch):
+    # given the clock says Friday 2026-11-27 15:00 in Shanghai
+    friday = dt.datetime(2026, 11, 27, 15, 0, tzinfo=SHANGHAI)
+    monkeypatch.setattr(invoice_services.timezone, "now", lambda: friday)
+    # when a request is submitted
+    request, _ = _submit(consumed, vendor)
+    # then the vendor must mail it by Friday 2026-12-11
+    stored = InvoiceRequest.objects.get(pk=request.pk)
+    assert stored.submitted_at == friday
+    assert stored.dispatch_due_date == dt.date(2026, 12, 11)
+    assert stored.number.startswith("IR20261127")
+
+
+def test_dispatch_due_date_counts_monday_as_day_one_for_a_saturday_submission(consumed, vendor, monkeypatch):
+    # given the clock says Saturday 2026-11-28 00:30 in Shanghai (still Friday in UTC)
+    saturday = dt.datetime(2026, 11, 28, 0, 30, tzinfo=SHANGHAI)
+    monkeypatch.setattr(invoice_services.timezone, "now", lambda: saturday)
+    # when a request is submitted
+    request, _ = _submit(consumed, vendor)
+    # then Monday 11-30 is day 1 and day 10 is Friday 12-11
+    assert InvoiceRequest.objects.get(pk=request.pk).dispatch_due_date == dt.date(2026, 12, 11)
+
+
+@pytest.mark.parametrize(
+    ("amount", "rule"),
+    [("49.99", "cod_allowed"), ("50.00", "vendor_pays"), ("50.01", "vendor_pays"), ("0.01", "cod_allowed")],
+)
+def test_shipping_rule_switches_at_fifty_yuan(consumed, vendor, amount, rule):
+    # given consumption
+    # when a request for the amount is submitted
+    request, _ = _submit(consumed, vendor, amount=amount)
+    # then at ¥50.00 or more the vendor pays shipping; below it may ship cash on delivery
+    assert InvoiceRequest.objects.get(pk=request.pk).shipping_rule == rule
+
+
+# --- amounts -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "message"),
+    [
+        ("0", "invalid_application", "The amount must be at least 0.01."),
+        ("0.001", "invalid_application", "An amount has at most two decimal places."),
+        ("1.234", "invalid_application", "An amount has at most two decimal places."),
+        ("-100", "invalid_application", "The amount must be at least 0.01."),
+        ("一百", "invalid_application", "Enter an amount such as 100.00."),
+        ("", "invalid_application", "Enter an amount such as 100.00."),
+        (
+            "1000.01",
+            "amount_exceeds_invoiceable",
+            "The amount is more than you can invoice with this vendor: at most ¥1000.00.",
+        ),
+    ],
+)
+def test_bad_amounts_are_refused_and_nothing_is_reserved(consumed, vendor, amount, code, message):
+    # given ¥1000.00 invoiceable
+    # when a bad amount is submitted
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, amount=amount)
+    # then the amount field says why and nothing was recorded or reserved
+    assert raised.value.code == code
+    assert _messages(raised) == {"amount": [message]}
+    assert not InvoiceRequest.objects.exists()
+    assert _balance(consumed, vendor).invoiced == Decimal("0.00")
+
+
+def test_exactly_the_invoiceable_amount_is_accepted_and_then_nothing_is_left(consumed, vendor):
+    # given ¥1000.00 invoiceable
+    # when exactly ¥1000.00 is applied for
+    request, _ = _submit(consumed, vendor, amount="1000.00")
+    # then it is accepted
+    assert InvoiceRequest.objects.get(pk=request.pk).amount == Decimal("1000.00")
+    # and the next cent is refused under the lock with the remaining maximum
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, amount="0.01")
+    assert raised.value.code == "amount_exceeds_invoiceable"
+    assert _messages(raised) == {"amount": ["The amount is more than you can invoice with this vendor: at most ¥0.00."]}
+
+
+def test_the_cap_is_checked_again_under_the_lock(consumed, vendor, monkeypatch):
+    # given a stale early check (as if another tab took the money between the check and the lock)
+    submit(consumed, vendor, "950.00")
+    real_check = invoice_services.invoice_request_check
+
+    def stale_check(**kwargs):
+        checked = real_check(**{**kwargs, "amount": "1.00"})
+        return {**checked, "amount": Decimal("100.00")}
+
+    monkeypatch.setattr(invoice_services, "invoice_request_check", stale_check)
+    # when ¥100.00 reaches the locked re-check with only ¥50.00 left
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, amount="100.00")
+    # then the balance row refuses it
+    assert raised.value.code == "amount_exceeds_invoiceable"
+    assert _messages(raised) == {
+        "amount": ["The amount is more than you can invoice with this vendor: at most ¥50.00."]
+    }
+    assert _balance(consumed, vendor).invoiced == Decimal("950.00")
+
+
+# --- scope, vendor, title and address ---------------------------------------------------------------------------
+
+
+def test_another_accounts_title_and_address_are_refused(consumed, vendor, other_customer):
+    # given customer2's title and address
+    foreign_title = other_customer.customer_account.titles.get()
+    foreign_address = other_customer.customer_account.addresses.get()
+    # when customer1 submits with them
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, title_id=foreign_title.pk, address_id=foreign_address.pk)
+    # then both fields are refused as if they did not exist
+    assert raised.value.code == "invalid_application"
+    assert _messages(raised) == {
+        "title": ["Choose one of your invoice titles."],
+        "address": ["Choose one of your mailing addresses."],
+    }
+    assert not InvoiceRequest.objects.exists()
+
+
+@pytest.mark.parametrize("bad_id", ["abc", "", None, "999999"])
+def test_unknown_vendor_title_or_address_ids_are_field_errors(consumed, bad_id):
+    # given IDs that are not numbers or do not exist
+    # when they are submitted
+    with pytest.raises(ApplicationError) as raised:
+        invoice_request_check(
+            customer_account=consumed.customer_account,
+            vendor_id=bad_id,
+            amount="10.00",
+            title_id=bad_id,
+            address_id=bad_id,
+        )
+    # then each is a field error, not a crash
+    assert set(raised.value.fields) == {"vendor", "title", "address"}
+
+
+def test_a_vendor_without_consumption_is_refused(consumed, other_vendor):
+    # given no consumption with other_vendor
+    # when a request to it is submitted
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, other_vendor, amount="10.00")
+    # then the vendor is refused and no balance row is left behind
+    assert raised.value.code == "invalid_application"
+    assert _messages(raised) == {"vendor": ["Choose a vendor you consumed with."]}
+    assert not VendorBalance.objects.filter(vendor=other_vendor).exists()
+
+
+def test_a_vendor_the_other_account_consumed_with_is_still_refused(consumed, other_customer, other_vendor):
+    # given only customer2 consumed with other_vendor
+    consume(customer_account=other_customer.customer_account, vendor=other_vendor, amount="500.00")
+    # when customer1 applies to other_vendor
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, other_vendor, amount="10.00")
+    # then customer1 has nothing to invoice there
+    assert _messages(raised) == {"vendor": ["Choose a vendor you consumed with."]}
+
+
+# --- invoice types -------------------------------------------------------------------------------------------------
+
+
+def test_individual_title_gets_a_general_invoice(consumed, vendor):
+    # given an individual title
+    person = InvoiceTitleFactory(
+        customer_account=consumed.customer_account, kind="individual", name="张三", taxpayer_id="", bank_account=""
+    )
+    # when a general invoice is requested for it
+    request, _ = _submit(consumed, vendor, title_id=person.pk, invoice_type="general")
+    # then it is accepted with the individual snapshot
+    stored = InvoiceRequest.objects.get(pk=request.pk)
+    assert (stored.invoice_type, stored.title_snapshot["kind"], stored.title_snapshot["name"]) == (
+        "general",
+        "individual",
+        "张三",
+    )
+
+
+def test_individual_title_cannot_get_a_special_invoice(consumed, vendor):
+    # given an individual title and a vendor issuing both types
+    person = InvoiceTitleFactory(customer_account=consumed.customer_account, kind="individual", taxpayer_id="")
+    # when a VAT special invoice is requested
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, title_id=person.pk, invoice_type="special")
+    # then the title is refused
+    assert _messages(raised) == {"title": ["An individual title can only receive a general invoice."]}
+
+
+@pytest.mark.parametrize("missing", ["registered_address", "registered_phone", "bank_name", "bank_account"])
+def test_special_invoice_needs_full_company_details(consumed, vendor, missing):
+    # given a company title missing one of the special-invoice details
+    title = InvoiceTitleFactory(customer_account=consumed.customer_account, **{missing: ""})
+    # when a VAT special invoice is requested
+    with pytest.raises(ApplicationError) as raised:
+        _submit(consumed, vendor, title_id=title.pk, invoice_type="special")
+    # then the title must be completed first
+    assert _messages(raised) == {
+        "title": [
+            "A VAT special invoice needs the title's registered address, phone, bank and account: "
+            "complete the title first."
+        ]
+    }
+
+
+def test_special_invoice_with_full_company_details_is_accepted(consumed, vendor):
+    # given the default company title with every detail
+    # when a VAT special invoice is requested
+    request, _ = _submit(consumed, vendor, invoice_type="special")
+    # then it is recorded as special
+    assert InvoiceRequest.objects.get(pk=request.pk).invoice_type == "special"
+
+
+def test_a_type_the_vendor_does_not_issue_is_refused(customer):
+    # given a vendor issuing general invoices only
+    general_only = VendorFactory(name="只开普票的服务商", supported_invoice_types=["general"])
+    consume(customer_account=customer.customer_account, vendor=general_only, amount="100.00")
+    # when a special invoice is requested from it, or an unknown type
+    for invoice_type in ("special", "electronic"):
+        with pytest.raises(ApplicationError) as raised:
+            _submit(customer, general_only, amount="10.00", invoice_type=invoice_type)
+        # then the vendor's types are named
+        assert _messages(raised) == {"invoice_type": ["只开普票的服务商 issues only: VAT general invoice (paper)."]}
+
+
+def test_without_a_type_a_special_only_vendor_issues_special(customer):
+    # given a vendor that issues only special invoices
+    special_only = VendorFactory(supported_invoice_types=["special"])
+    consume(customer_account=customer.customer_account, vendor=special_only, amount="100.00")
+    # when a request is submitted without choosing a type
+    request, _ = _submit(customer, special_only, amount="10.00")
+    # then the vendor's only type is used
+    assert InvoiceRequest.objects.get(pk=request.pk).invoice_type == "special"
+
+
+# --- side effects --------------------------------------------------------------------------------------------------
+
+
+def test_the_vendor_is_notified_only_after_commit(consumed, vendor, django_capture_on_commit_callbacks, monkeypatch):
+    # given a broker that records what is queued
+    queued: list[tuple] = []
+    monkeypatch.setattr(
+        notify_vendor_request_submitted, "apply_async", lambda args=None, kwargs=None, **options: queued.append(args)
+    )
+    # when a request is submitted inside a transaction
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        request, _ = _submit(consumed, vendor)
+        # then nothing is queued before the commit
+        assert queued == []
+    assert len(callbacks) == 1
+    # and the notification is queued with the request's ID once the transaction commits
+    callbacks[0]()
+    assert queued == [(request.pk,)]
+
+
+def test_a_refused_submission_queues_nothing(consumed, vendor, django_capture_on_commit_callbacks):
+    # given a request over the cap
+    # when it is submitted
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(ApplicationError):
+        _submit(consumed, vendor, amount="5000.00")
+    # then no notification waits for a commit
+    assert callbacks == []
+
+
+def test_the_notification_email_goes_to_the_vendor_contact(consumed, vendor):
+    # given a submitted request
+    request, _ = _submit(consumed, vendor, amount="88.00")
+    stored = InvoiceRequest.objects.get(pk=request.pk)
+    # when the email task runs
+    sent = notify_vendor_request_submitted(request.pk)
+    # then one email reaches the vendor's contact email with the number, amount and due date
+    assert sent is True
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [vendor.contact_email]
+    assert stored.number in email.subject
+    assert "88.00" in email.body
+    assert str(stored.dispatch_due_date) in email.body
+
+
+def test_no_email_without_a_vendor_contact_email(consumed, vendor):
+    # given a vendor without a contact email
+    vendor.contact_email = ""
+    vendor.save()
+    request, _ = _submit(consumed, vendor)
+    # when the email task runs
+    # then nothing is sent
+    assert notify_vendor_request_submitted(request.pk) is False
+    assert mail.outbox == []
+
+
+# --- idempotency ---------------------------------------------------------------------------------------------------
+
+
+def test_repeating_an_idempotency_key_returns_the_first_request(consumed, vendor, django_capture_on_commit_callbacks):
+    # given a request submitted with an idempotency key
+    first, created_first = _submit(consumed, vendor, amount="100.00", idempotency_key="tab-1")
+    # when the same key arrives again (a retried POST), even with another amount
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again, created_again = _submit(consumed, vendor, amount="300.00", idempotency_key="tab-1")
+    # then the first request is answered, nothing else is reserved, and the vendor is not notified twice
+    assert (created_first, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert InvoiceRequest.objects.count() == 1
+    assert _balance(consumed, vendor).invoiced == Decimal("100.00")
+    assert callbacks == []
+
+
+def test_the_same_key_in_another_account_is_a_different_request(consumed, vendor, other_customer):
+    # given customer1 used key "k"
+    _submit(consumed, vendor, idempotency_key="k")
+    consume(customer_account=other_customer.customer_account, vendor=vendor, amount="100.00")
+    # when customer2 uses the same key
+    request, created = _submit(other_customer, vendor, amount="10.00", idempotency_key="k")
+    # then it gets its own request
+    assert created is True
+    assert request.customer_account == other_customer.customer_account
