@@ -71,9 +71,7 @@ class InvoiceRequest(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.CheckConstraint(name="invoice_request_amount_min", condition=Q(amount__gte=Decimal("0.01"))),
-            models.CheckConstraint(
-                name="invoice_request_status_known", condition=Q(status__in=ALL_STATUSES)
-            ),
+            models.CheckConstraint(name="invoice_request_status_known", condition=Q(status__in=ALL_STATUSES)),
             models.UniqueConstraint(
                 fields=["customer_account", "idempotency_key"],
                 condition=~Q(idempotency_key=""),

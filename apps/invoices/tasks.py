@@ -14,8 +14,10 @@ def notify_vendor_request_submitted(request_id: int) -> bool:
         return False
     with translation.override("zh-hans"):
         subject = _("New invoice request %(number)s") % {"number": request.number}
-        body = _(
-            "A customer applied for a paper invoice of ¥%(amount)s (%(title)s). Please mail it by %(due)s."
-        ) % {"amount": request.amount, "title": request.title_snapshot.get("name", ""), "due": request.dispatch_due_date}
+        body = _("A customer applied for a paper invoice of ¥%(amount)s (%(title)s). Please mail it by %(due)s.") % {
+            "amount": request.amount,
+            "title": request.title_snapshot.get("name", ""),
+            "due": request.dispatch_due_date,
+        }
     send_mail(subject, body, None, [request.vendor.contact_email])
     return True

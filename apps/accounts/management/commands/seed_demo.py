@@ -147,7 +147,11 @@ class Command(BaseCommand):
                 title_id=account2.titles.get().pk,
                 address_id=account2.addresses.get().pk,
             )
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Accounts: customer1, customer2, vendor1, vendor2, staff1 (password demo12345)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready. Accounts: customer1, customer2, vendor1, vendor2, staff1 (password demo12345)."
+            )
+        )
 
     def _user(self, username: str, **fields) -> User:
         user, created = User.objects.get_or_create(username=username, defaults=fields)
