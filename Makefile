@@ -67,7 +67,7 @@ migrate: $(RUNTIME_STAMP) ## Apply database migrations
 seed: $(RUNTIME_STAMP) ## Load the demo accounts and data (idempotent; password demo12345)
 	$(MANAGE) seed_demo
 
-messages: $(DEV_STAMP) ## Update the zh_Hans and en catalogs and compile them (needs GNU gettext)
+messages: $(RUNTIME_STAMP) ## Update the zh_Hans and en catalogs and compile them (needs GNU gettext)
 	@command -v msgfmt >/dev/null || { echo "GNU gettext is needed: apt-get install gettext" >&2; exit 1; }
 	$(MANAGE) makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(MANAGE) compilemessages -l zh_Hans -l en --ignore '.venv/*'
@@ -84,7 +84,7 @@ test: $(DEV_STAMP) ## PostgreSQL + Redis check, ruff, makemigrations --check, th
 	$(PY) bin/check-services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	DEBUG=1 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 
 lint: $(DEV_STAMP) ## ruff check and ruff format --check

@@ -165,7 +165,7 @@ else:
     CELERY_CONTROL_DIR = VAR_DIR / "celery" / "control"
     for _folder in (CELERY_QUEUE_DIR, CELERY_CONTROL_DIR):
         _folder.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is ignored; naming it keeps kombu from warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
