@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from apps.core.errors import ApplicationError
 
-from .models import InvoiceEvent, InvoiceRequest
+from .models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from .services import invoice_request_cancel
 
 TITLE_SNAPSHOT_LABELS = (
@@ -184,3 +184,14 @@ class InvoiceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("request", "actor")
     date_hierarchy = "created_at"
     fields = ("request", "created_at", "actor", "from_status", "to_status", "reason")
+
+
+@admin.register(IssuedInvoice)
+class IssuedInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invoice numbers vendors issued; written only when a request is marked mailed."""
+
+    list_display = ("number", "vendor", "request", "created_at")
+    list_filter = ("vendor",)
+    search_fields = ("number", "request__number")
+    list_select_related = ("vendor", "request")
+    fields = ("number", "vendor", "request", "created_at")

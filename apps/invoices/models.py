@@ -18,6 +18,26 @@ ALL_STATUSES = ["pending", "processing", "mailing", "voided", "cancelled", "reje
 VENDOR_PAYS_SHIPPING_FROM = 50
 
 
+class Courier(models.TextChoices):
+    """The common mainland couriers, plus "other" (its name is then written in `courier_name`)."""
+
+    SF = "sf", _("SF Express")
+    EMS = "ems", _("China Post EMS")
+    JD = "jd", _("JD Logistics")
+    ZTO = "zto", _("ZTO Express")
+    YTO = "yto", _("YTO Express")
+    STO = "sto", _("STO Express")
+    YUNDA = "yunda", _("Yunda Express")
+    JT = "jt", _("J&T Express")
+    DEPPON = "deppon", _("Deppon Express")
+    OTHER = "other", _("Other courier")
+
+
+class ShippingPayer(models.TextChoices):
+    VENDOR = "vendor", _("Vendor pays shipping")
+    RECIPIENT = "recipient", _("Cash on delivery (recipient pays)")
+
+
 class InvoiceRequest(models.Model):
     """One application for one paper invoice from one vendor (开票申请)."""
 
@@ -63,6 +83,13 @@ class InvoiceRequest(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     dispatch_due_date = models.DateField(_("mail by"))
     idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    # Filled when the vendor mails the invoice (processing -> mailing).
+    invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
+    courier = models.CharField(_("courier"), max_length=16, choices=Courier.choices, blank=True)
+    courier_name = models.CharField(_("courier name"), max_length=50, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    shipping_payer = models.CharField(_("shipping payer"), max_length=16, choices=ShippingPayer.choices, blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -72,6 +99,21 @@ class InvoiceRequest(models.Model):
         constraints = [
             models.CheckConstraint(name="invoice_request_amount_min", condition=Q(amount__gte=Decimal("0.01"))),
             models.CheckConstraint(name="invoice_request_status_known", condition=Q(status__in=ALL_STATUSES)),
+            # The shipping-payer rule: only an amount below 50.00 may be sent cash on delivery.
+            models.CheckConstraint(
+                name="invoice_request_cod_only_below_50",
+                condition=~Q(shipping_payer="recipient") | Q(amount__lt=Decimal(VENDOR_PAYS_SHIPPING_FROM)),
+            ),
+            # A mailed invoice always has its tracking number and shipping payer.
+            models.CheckConstraint(
+                name="invoice_request_mailed_has_tracking",
+                condition=~Q(status__in=["mailing", "voided"]) | (~Q(tracking_number="") & ~Q(shipping_payer="")),
+            ),
+            models.UniqueConstraint(
+                fields=["courier", "tracking_number"],
+                condition=~Q(tracking_number=""),
+                name="invoice_request_tracking_unique_per_courier",
+            ),
             models.UniqueConstraint(
                 fields=["customer_account", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
@@ -99,10 +141,47 @@ class InvoiceRequest(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    def get_courier_label(self) -> str:
+        if self.courier == Courier.OTHER and self.courier_name:
+            return self.courier_name
+        return self.get_courier_display()
+
     # Transitions: state checks only; services lock, save, audit and release money.
     @transition(field=status, source=Status.PENDING, target=Status.CANCELLED)
     def cancel(self) -> None:
         pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.PROCESSING)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PENDING, target=Status.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.PROCESSING, target=Status.MAILING)
+    def mail(self) -> None:
+        pass
+
+
+class IssuedInvoice(models.Model):
+    """An invoice number a vendor issued for a request; unique per vendor, so one paper invoice is never sent twice."""
+
+    request = models.ForeignKey(InvoiceRequest, on_delete=models.PROTECT, related_name="issued_invoices")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="issued_invoices")
+    number = models.CharField(_("invoice number"), max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issued invoice")
+        verbose_name_plural = _("issued invoices")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "number"], name="issued_invoice_number_unique_per_vendor")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class InvoiceEvent(models.Model):

@@ -15,6 +15,7 @@ from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import dispatch_due_date_for, invoice_request_submit
 from apps.titles.models import InvoiceTitle
 from tests.factories import InvoiceTitleFactory, MailingAddressFactory, VendorUserFactory, consume
+from tests.invoices.helpers import force_status
 
 pytestmark = pytest.mark.django_db
 
@@ -475,7 +476,7 @@ def test_cancel_asks_for_confirmation_then_cancels_and_frees_the_amount(consumed
 @pytest.mark.parametrize("status", ["processing", "mailing"])
 def test_a_processing_or_mailing_request_cannot_be_cancelled_and_shows_whom_to_contact(consumed, vendor, status):
     request = submit(consumed, vendor, "300.00")
-    InvoiceRequest.objects.filter(pk=request.pk).update(status=status)
+    force_status(request, status)
     client = client_for(consumed)
     cancel_url = reverse("console:record_cancel", args=[request.pk])
 

@@ -24,5 +24,9 @@ def submit(user, vendor, amount: str | Decimal = "100.00", **overrides) -> Invoi
 
 def force_status(request: InvoiceRequest, status: str) -> InvoiceRequest:
     """Put a request in a status whose transition comes with a later issue (the field itself is protected)."""
-    InvoiceRequest.objects.filter(pk=request.pk).update(status=status)
+    mailed = {}
+    if status in (InvoiceRequest.Status.MAILING, InvoiceRequest.Status.VOIDED):
+        # A mailed request always carries its tracking number and shipping payer (a database CHECK).
+        mailed = {"courier": "sf", "tracking_number": f"SF{request.pk:010d}", "shipping_payer": "vendor"}
+    InvoiceRequest.objects.filter(pk=request.pk).update(status=status, **mailed)
     return InvoiceRequest.objects.get(pk=request.pk)
