@@ -21,3 +21,26 @@ def notify_vendor_request_submitted(request_id: int) -> bool:
         }
     send_mail(subject, body, None, [request.vendor.contact_email])
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_customer_request_changed(request_id: int) -> bool:
+    """Tell the customer who applied that the vendor accepted, rejected or mailed the request."""
+    request = InvoiceRequest.objects.select_related("vendor", "submitted_by").filter(pk=request_id).first()
+    if request is None or not request.submitted_by.email:
+        return False
+    with translation.override("zh-hans"):
+        subject = _("Invoice request %(number)s: %(status)s") % {
+            "number": request.number,
+            "status": request.get_status_display(),
+        }
+        lines = [subject, _("Vendor: %(vendor)s") % {"vendor": request.vendor.name}]
+        if request.status_reason:
+            lines.append(_("Reason: %(reason)s") % {"reason": request.status_reason})
+        if request.tracking_number:
+            lines.append(
+                _("Courier: %(courier)s, tracking number %(tracking)s")
+                % {"courier": request.get_courier_label(), "tracking": request.tracking_number}
+            )
+    send_mail(subject, "\n".join(lines), None, [request.submitted_by.email])
+    return True

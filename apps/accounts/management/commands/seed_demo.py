@@ -11,7 +11,14 @@ from apps.accounts.models import CustomerAccount, InvoiceType, User, Vendor
 from apps.addresses.services import address_create
 from apps.billing.services import consumption_record
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.services import invoice_request_cancel, invoice_request_submit
+from apps.invoices.services import (
+    MailingInfo,
+    invoice_request_accept,
+    invoice_request_cancel,
+    invoice_request_mail,
+    invoice_request_reject,
+    invoice_request_submit,
+)
 from apps.titles.services import title_create
 
 DEMO_PASSWORD = "demo12345"
@@ -118,8 +125,10 @@ class Command(BaseCommand):
         if not InvoiceRequest.objects.filter(customer_account=account1).exists():
             title = account1.titles.get(is_default=True)
             address = account1.addresses.get(is_default=True)
-            for amount in ("30.00", "500.00"):
-                invoice_request_submit(
+            vendor1_user = User.objects.get(username="vendor1")
+            submitted = {}
+            for amount in ("30.00", "500.00", "120.00", "88.00", "45.00", "60.00"):
+                submitted[amount], _ = invoice_request_submit(
                     actor=customer1,
                     customer_account=account1,
                     vendor_id=vendor1.pk,
@@ -127,6 +136,28 @@ class Command(BaseCommand):
                     title_id=title.pk,
                     address_id=address.pk,
                 )
+            # 30.00 and 500.00 stay pending; the others show the vendor's side of the lifecycle.
+            for amount in ("120.00", "88.00", "45.00"):
+                invoice_request_accept(actor=vendor1_user, vendor=vendor1, request_id=submitted[amount].pk)
+            for amount, payer, tracking in (("88.00", "vendor", "SF1400000001"), ("45.00", "recipient", "YT900000002")):
+                invoice_request_mail(
+                    actor=vendor1_user,
+                    vendor=vendor1,
+                    request_id=submitted[amount].pk,
+                    mailing=MailingInfo(
+                        invoice_numbers=[f"0445{submitted[amount].pk:08d}"],
+                        invoice_date=timezone.localdate(),
+                        courier="sf" if payer == "vendor" else "yto",
+                        tracking_number=tracking,
+                        shipping_payer=payer,
+                    ),
+                )
+            invoice_request_reject(
+                actor=vendor1_user,
+                vendor=vendor1,
+                request_id=submitted["60.00"].pk,
+                reason="纳税人识别号与开户银行信息不一致，请核对抬头后重新申请。",
+            )
             cancelled, _ = invoice_request_submit(
                 actor=customer1,
                 customer_account=account1,
