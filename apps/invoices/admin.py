@@ -59,6 +59,14 @@ class InvoiceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = _("timeline")
 
 
+class IssuedInvoiceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = IssuedInvoice
+    fields = ("number", "vendor", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
 @admin.register(InvoiceRequest)
 class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """View-only. Requests are created by `invoice_request_submit` and change status only through the services
@@ -82,11 +90,13 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "vendor__name",
         "title_snapshot__name",
         "title_snapshot__taxpayer_id",
+        "tracking_number",
+        "issued_invoices__number",
     )
     list_select_related = ("customer_account", "vendor")
     date_hierarchy = "submitted_at"
     actions = ("cancel_selected",)
-    inlines = (InvoiceEventInline,)
+    inlines = (IssuedInvoiceInline, InvoiceEventInline)
     fieldsets = (
         (
             None,
@@ -106,15 +116,31 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Mailing"),
+            {
+                "fields": (
+                    "invoice_date",
+                    "courier_label",
+                    "tracking_number",
+                    "shipping_payer",
+                    "mailed_at",
+                )
+            },
+        ),
         (_("Invoice title as submitted"), {"fields": ("title_details",)}),
         (_("Mailing address as submitted"), {"fields": ("address_details",)}),
         (_("Technical"), {"classes": ("collapse",), "fields": ("title", "address", "idempotency_key", "updated_at")}),
     )
-    readonly_fields = ("shipping", "title_details", "address_details")
+    readonly_fields = ("shipping", "courier_label", "title_details", "address_details")
 
     @admin.display(description=_("shipping"))
     def shipping(self, obj):
         return obj.get_shipping_rule_display()
+
+    @admin.display(description=_("courier"))
+    def courier_label(self, obj):
+        return obj.get_courier_label() if obj.courier else "-"
 
     @admin.display(description=_("title as submitted"))
     def title_details(self, obj):

@@ -7,18 +7,23 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.billing.models import ConsumptionRecord, VendorBalance
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
-from apps.invoices.services import invoice_request_cancel
+from apps.invoices.services import (
+    MailingInfo,
+    invoice_request_accept,
+    invoice_request_cancel,
+    invoice_request_mail,
+)
 from tests.factories import CustomerAccountFactory, VendorFactory
-
-OUR_APPS = {"core", "accounts", "billing", "titles", "addresses", "invoices"}
 
 
 def our_models():
-    return [model for model in apps.get_models() if model._meta.app_label in OUR_APPS]
+    """Every model of the project's own apps (apps.*), including apps added later."""
+    return [model for model in apps.get_models() if model.__module__.startswith("apps.")]
 
 
 def changelist_url(model) -> str:
@@ -47,9 +52,18 @@ def test_every_model_of_our_apps_is_in_the_admin():
 
 
 @pytest.mark.django_db
-def test_staff_can_open_every_changelist_and_page(staff_client, consumed, vendor, submit):
-    # Given a customer with a submitted request (so every list has a row and the request has a timeline)
+def test_staff_can_open_every_changelist_and_page(staff_client, consumed, vendor, vendor_user, submit):
+    # Given a customer with a request the vendor accepted and mailed (so every list has a row)
     request = submit(consumed, vendor, "120.00")
+    invoice_request_accept(actor=vendor_user, vendor=vendor, request_id=request.pk)
+    mailing = MailingInfo(
+        invoice_numbers=["04412345"],
+        invoice_date=timezone.localdate(),
+        courier="sf",
+        tracking_number="SF1234567890",
+        shipping_payer="vendor",
+    )
+    invoice_request_mail(actor=vendor_user, vendor=vendor, request_id=request.pk, mailing=mailing)
 
     # When staff open every changelist, searching the request lists, and the request's page
     for model in our_models():
@@ -58,12 +72,13 @@ def test_staff_can_open_every_changelist_and_page(staff_client, consumed, vendor
     search = staff_client.get(changelist_url(InvoiceRequest), {"q": request.title_snapshot["name"]})
     detail = staff_client.get(change_url(request))
 
-    # Then the request is found by its title, and its page shows the snapshot and the timeline
+    # Then the request is found by its title, and its page shows the snapshots, the mailing and the timeline
     assert request.number in search.content.decode()
     page = detail.content.decode()
     assert detail.status_code == 200
     assert request.title_snapshot["taxpayer_id"] in page
     assert request.address_snapshot["street"] in page
+    assert "SF1234567890" in page and "04412345" in page
     assert "Timeline" in page
 
 
@@ -152,14 +167,13 @@ def test_cancel_action_asks_first_then_cancels_through_the_service(
 
 
 @pytest.mark.django_db
-def test_cancel_action_refuses_requests_that_are_not_pending(staff_client, consumed, vendor, submit):
+def test_cancel_action_refuses_requests_that_are_not_pending(staff_client, consumed, vendor, vendor_user, submit):
     # Given one pending request, one already cancelled and one the vendor is processing
     pending = submit(consumed, vendor, "100.00")
     cancelled = submit(consumed, vendor, "200.00")
     invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=cancelled.pk)
     processing = submit(consumed, vendor, "50.00")
-    # (the vendor's accept transition comes with a later issue; set the state the way it will leave it)
-    InvoiceRequest.objects.filter(pk=processing.pk).update(status=InvoiceRequest.Status.PROCESSING)
+    invoice_request_accept(actor=vendor_user, vendor=vendor, request_id=processing.pk)
     events_before = InvoiceEvent.objects.count()
 
     # When staff cancel all three
