@@ -3,9 +3,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from apps.accounts.api.vendor_profile import VendorProfileApi
 from apps.accounts.api.views import AuthTokenObtainApi
 from apps.addresses.api.views import MailingAddressViewSet
 from apps.billing.api.views import ConsumptionRecordCreateApi, InvoiceableListApi
+from apps.invoices.api.vendor_views import VendorInvoiceRequestViewSet
 from apps.invoices.api.views import InvoiceRequestViewSet
 from apps.titles.api.views import InvoiceTitleViewSet
 
@@ -13,10 +15,12 @@ router = SimpleRouter()
 router.register("titles", InvoiceTitleViewSet, basename="api-title")
 router.register("addresses", MailingAddressViewSet, basename="api-address")
 router.register("invoice-requests", InvoiceRequestViewSet, basename="api-invoice-request")
+router.register("vendor/invoice-requests", VendorInvoiceRequestViewSet, basename="api-vendor-invoice-request")
 
 urlpatterns = [
     path("auth/token/", AuthTokenObtainApi.as_view(), name="api-auth-token"),
     path("invoiceable/", InvoiceableListApi.as_view(), name="api-invoiceable"),
     path("billing/consumption/", ConsumptionRecordCreateApi.as_view(), name="api-billing-consumption"),
+    path("vendor/profile/", VendorProfileApi.as_view(), name="api-vendor-profile"),
     *router.urls,
 ]
