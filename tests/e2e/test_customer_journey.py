@@ -96,22 +96,22 @@ def test_customer_applies_for_an_invoice_then_cancels_it(page, live_server, demo
     page.locator(f"#apply-{vendor.pk}").click()
     expect(page).to_have_url(f"{url}{reverse('console:apply', args=[vendor.pk])}")
     expect(page.locator("[data-testid=invoiceable-amount]")).to_contain_text(f"{account_row.invoiceable:,.2f}")
-    page.fill("#id_amount", "88.00")
+    page.fill("#id_amount", "66.66")
     page.check(f"#title-{title.pk}")
     page.check(f"#address-{address.pk}")
     page.click("#apply-next")
 
-    expect(page.locator("[data-testid=confirm-amount]")).to_contain_text("88.00")
+    expect(page.locator("[data-testid=confirm-amount]")).to_contain_text("66.66")
     expect(page.locator("[data-testid=title-name]")).to_have_text(TITLE_NAME)
     expect(page.locator("[data-testid=title-details]")).to_contain_text(TITLE_USCC)
     expect(page.locator("[data-testid=address-recipient]")).to_have_text(RECIPIENT)
     expect(page.locator("[data-testid=confirm-shipping]")).to_have_attribute("data-rule", "vendor_pays")
     expect(page.locator("[data-testid=confirm-due-date]")).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2}"))
-    assert not InvoiceRequest.objects.filter(amount="88.00").exists()
+    assert not InvoiceRequest.objects.filter(amount="66.66").exists()
     page.click("#submit-application")
 
     # Submitted: the detail page, pending.
-    request = InvoiceRequest.objects.get(amount="88.00", customer_account__users__username="customer1")
+    request = InvoiceRequest.objects.get(amount="66.66", customer_account__users__username="customer1")
     expect(page).to_have_url(f"{url}{reverse('console:record_detail', args=[request.pk])}")
     expect(page.locator("[data-testid=record-summary] [data-testid=status-badge]")).to_have_attribute(
         "data-status", "pending"
