@@ -459,8 +459,11 @@ def invoice_request_mail(*, actor: User, vendor: Vendor, request_id, mailing: Ma
                 [IssuedInvoice(request=request, vendor=vendor, number=number) for number in mailing.invoice_numbers]
             )
     except IntegrityError as error:
+        # Name the field whose unique constraint lost the race, so the form marks the right input.
+        constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or ""
+        field_name = "tracking_number" if "tracking" in constraint else "invoice_numbers"
         message = _("That invoice or tracking number was just used for another request.")
-        raise ConflictError("duplicate_number", message, {"invoice_numbers": [message]}) from error
+        raise ConflictError("duplicate_number", message, {field_name: [message]}) from error
     InvoiceEvent.record(request=request, actor=actor, from_status=from_status)
     _notify_customer(request)
     return request
@@ -499,16 +502,52 @@ class MailingImportReport:
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, request number, message)
 
 
+# The short names vendors actually type; without them "顺丰" became courier "other", which also let the same
+# SF tracking number be used twice (the uniqueness is per courier).
+COURIER_ALIASES = {
+    "顺丰": Courier.SF,
+    "顺丰快递": Courier.SF,
+    "邮政": Courier.EMS,
+    "中国邮政": Courier.EMS,
+    "邮政ems": Courier.EMS,
+    "京东": Courier.JD,
+    "京东快递": Courier.JD,
+    "中通": Courier.ZTO,
+    "圆通": Courier.YTO,
+    "圆通快递": Courier.YTO,
+    "申通": Courier.STO,
+    "韵达": Courier.YUNDA,
+    "韵达速递": Courier.YUNDA,
+    "极兔": Courier.JT,
+    "极兔快递": Courier.JT,
+    "j&t": Courier.JT,
+    "德邦": Courier.DEPPON,
+    "德邦物流": Courier.DEPPON,
+}
+
+
+def _courier_key(text: str) -> str:
+    return "".join(str(text).split()).lower()
+
+
 def _courier_from_text(raw: str) -> tuple[str, str]:
+    """A courier code, English or Chinese name or common short name -> (code, ""); anything else is "other"."""
     text = (raw or "").strip()
-    for value, label in Courier.choices:
-        if text.lower() == value or text == str(label):
-            return value, ""
-    with translation.override("zh-hans"):
-        for value, label in Courier.choices:
-            if text == str(label):
-                return value, ""
+    key = _courier_key(text)
+    names = {value: value for value in Courier.values}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            names.update({_courier_key(label): value for value, label in Courier.choices})
+    names.update(COURIER_ALIASES)
+    value = names.get(key)
+    if value:  # "other" alone, without a name, is then asked for the courier's name
+        return value, ""
     return (Courier.OTHER, text) if text else ("", "")
+
+
+def _date_from_text(raw: str) -> dt.date:
+    """2025-03-06, and 2025/3/6 as Excel shows dates in Chinese; ValueError otherwise."""
+    return dt.datetime.strptime(raw.replace("/", "-"), "%Y-%m-%d").date()
 
 
 def mailing_import_csv(*, actor: User, vendor: Vendor, text: str) -> MailingImportReport:
@@ -539,7 +578,7 @@ def mailing_import_csv(*, actor: User, vendor: Vendor, text: str) -> MailingImpo
             continue
         raw_date = (row.get("invoice_date") or "").strip()
         try:
-            invoice_date = dt.date.fromisoformat(raw_date.replace("/", "-")) if raw_date else None
+            invoice_date = _date_from_text(raw_date) if raw_date else None
         except ValueError:
             report.errors.append(
                 (line, number, _("Invoice date %(value)s is not a date (YYYY-MM-DD).") % {"value": raw_date})

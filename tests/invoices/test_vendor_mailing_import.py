@@ -1,0 +1,243 @@
+"""Mailing information from a CSV file: good rows applied, bad rows reported with their line and left unchanged,
+the same file twice applies nothing twice, and the words vendors really write (顺丰, 到付, 2025/3/6) are understood."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from apps.core.workdays import calendar_date
+from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
+from apps.invoices.services import invoice_request_accept, mailing_import_csv
+from tests.factories import VendorUserFactory, consume
+from tests.invoices.helpers import submit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HEADER = "request_number,invoice_numbers,invoice_date,courier,tracking_number,shipping_payer\n"
+
+
+def _today() -> dt.date:
+    return calendar_date(timezone.now())
+
+
+def _processing(customer, vendor_user, amount: str = "30.00") -> InvoiceRequest:
+    request = submit(customer, vendor_user.vendor, amount)
+    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk)
+    return InvoiceRequest.objects.get(pk=request.pk)
+
+
+def _import(vendor_user, text: str):
+    return mailing_import_csv(actor=vendor_user, vendor=vendor_user.vendor, text=text)
+
+
+def _stored(request) -> InvoiceRequest:
+    return InvoiceRequest.objects.get(pk=request.pk)
+
+
+def _row(request, invoice="04512345", courier="sf", tracking="SF1000000001", payer="寄付", date=None) -> str:
+    return f"{request.number},{invoice},{date or _today().isoformat()},{courier},{tracking},{payer}\n"
+
+
+def test_good_rows_are_applied_bad_rows_reported_and_the_same_file_twice_applies_nothing_twice(consumed, vendor_user):
+    # given three processing requests (one of ¥80.00) and a pending one
+    good, large, other_good = (_processing(consumed, vendor_user, amount) for amount in ("30.00", "80.00", "20.00"))
+    pending = submit(consumed, vendor_user.vendor, "10.00")
+    text = (
+        HEADER
+        + _row(good, "04512345", "顺丰速运", "SF1000000001", "到付")
+        + _row(large, "04512346", "sf", "SF1000000002", "到付")
+        + _row(pending, "04512347", "sf", "SF1000000003", "寄付")
+        + _row(other_good, "04512348;04512349", "ems", "EMS0000000004", "vendor")
+        + "IR404,04512350,2025-03-06,sf,SF1000000005,寄付\n"
+    )
+    # when the vendor imports the file
+    report = _import(vendor_user, text)
+    # then the good rows are applied
+    assert report.applied == [good.number, other_good.number]
+    assert (_stored(good).status, _stored(good).courier, _stored(good).shipping_payer) == ("mailing", "sf", "recipient")
+    assert list(_stored(other_good).issued_invoices.values_list("number", flat=True)) == ["04512348", "04512349"]
+    # and the bad rows are reported with their line, and left unchanged
+    assert report.errors == [
+        (
+            3,
+            large.number,
+            "An invoice of ¥80.00 must be shipped at the vendor's cost: cash on delivery is only allowed below ¥50.00.",
+        ),
+        (4, pending.number, f"Accept request {pending.number} before marking it mailed."),
+        (6, "IR404", "No request IR404 for your company."),
+    ]
+    assert (_stored(large).status, _stored(pending).status) == ("processing", "pending")
+    assert report.unchanged == []
+    # when the same file is imported again
+    again = _import(vendor_user, text)
+    # then nothing is applied twice: the applied rows are unchanged, the bad rows still reported
+    assert (again.applied, again.unchanged) == ([], [good.number, other_good.number])
+    assert [line for line, _number, _message in again.errors] == [3, 4, 6]
+    assert IssuedInvoice.objects.count() == 3
+    assert InvoiceEvent.objects.filter(to_status="mailing").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("courier", "expected"),
+    [
+        ("顺丰速运", "sf"),
+        ("顺丰", "sf"),
+        ("SF", "sf"),
+        ("SF Express", "sf"),
+        ("中国邮政 EMS", "ems"),
+        ("中国邮政EMS", "ems"),
+        ("邮政", "ems"),
+        ("EMS", "ems"),
+        ("京东物流", "jd"),
+        ("京东", "jd"),
+        ("中通快递", "zto"),
+        ("中通", "zto"),
+        ("圆通速递", "yto"),
+        ("圆通", "yto"),
+        ("申通", "sto"),
+        ("韵达快递", "yunda"),
+        ("韵达", "yunda"),
+        ("极兔速递", "jt"),
+        ("极兔", "jt"),
+        ("德邦快递", "deppon"),
+        ("德邦", "deppon"),
+    ],
+)
+def test_courier_names_as_vendors_write_them(consumed, vendor_user, courier, expected):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, courier=courier))
+    assert report.applied == [request.number], report.errors
+    assert (_stored(request).courier, _stored(request).courier_name) == (expected, "")
+
+
+def test_the_same_parcel_under_a_short_name_is_still_refused(consumed, vendor_user):
+    # given an SF parcel already mailed as "sf"
+    first, second = _processing(consumed, vendor_user), _processing(consumed, vendor_user)
+    assert _import(vendor_user, HEADER + _row(first, courier="sf", tracking="SF1000000001")).applied
+    # when another row names the courier 顺丰 with the same tracking number
+    report = _import(vendor_user, HEADER + _row(second, invoice="04512399", courier="顺丰", tracking="SF1000000001"))
+    # then it is the same courier, so the tracking number is refused
+    assert report.errors == [
+        (2, second.number, "This tracking number was already used for another request with this courier.")
+    ]
+
+
+def test_an_unlisted_courier_is_other_with_its_name(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    assert _import(vendor_user, HEADER + _row(request, courier="安能物流")).applied == [request.number]
+    stored = _stored(request)
+    assert (stored.courier, stored.courier_name, stored.get_courier_label()) == ("other", "安能物流", "安能物流")
+
+
+@pytest.mark.parametrize(
+    ("payer", "expected"), [("寄付", "vendor"), ("到付", "recipient"), ("vendor", "vendor"), ("Recipient", "recipient")]
+)
+def test_shipping_payer_words(consumed, vendor_user, payer, expected):
+    request = _processing(consumed, vendor_user, "49.99")
+    assert _import(vendor_user, HEADER + _row(request, payer=payer)).applied == [request.number]
+    assert _stored(request).shipping_payer == expected
+
+
+def test_an_unknown_payer_is_reported(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, payer="对方付"))
+    assert report.errors == [(2, request.number, "Choose who pays shipping: the vendor, or cash on delivery.")]
+
+
+@pytest.mark.parametrize("written", ["2025/3/6", "2025/03/06", "2025-3-6", "2025-03-06"])
+def test_dates_as_excel_writes_them_are_understood(consumed, vendor_user, monkeypatch, written):
+    # given a request submitted on 2025-03-06, and the date written as Excel shows it in Chinese (2025/3/6)
+    now = dt.datetime(2025, 3, 6, 14, 0, tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    request = _processing(consumed, vendor_user)
+    # when it is imported
+    report = _import(vendor_user, HEADER + _row(request, date=written))
+    # then the date is read
+    assert report.applied == [request.number], report.errors
+    assert _stored(request).invoice_date == dt.date(2025, 3, 6)
+
+
+@pytest.mark.parametrize("date", ["06/03/2025", "tomorrow", "2025-13-01"])
+def test_a_wrong_date_is_reported(consumed, vendor_user, date):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, date=date))
+    assert report.errors == [(2, request.number, f"Invoice date {date} is not a date (YYYY-MM-DD).")]
+    assert _stored(request).status == "processing"
+
+
+def test_every_problem_of_a_row_is_in_its_message(consumed, vendor_user):
+    request = _processing(consumed, vendor_user, "80.00")
+    report = _import(vendor_user, HEADER + _row(request, invoice="12", tracking="x", payer="到付"))
+    (line, number, message) = report.errors[0]
+    assert (line, number) == (2, request.number)
+    assert message == "; ".join(
+        [
+            "An invoice number has 6 to 32 letters, digits or dashes.",
+            "A tracking number has 6 to 40 letters, digits or dashes.",
+            "An invoice of ¥80.00 must be shipped at the vendor's cost: cash on delivery is only allowed below ¥50.00.",
+        ]
+    )
+
+
+def test_a_row_repeated_in_one_file_is_applied_once(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request) + _row(request))
+    assert (report.applied, report.unchanged, report.errors) == ([request.number], [request.number], [])
+
+
+def test_a_mailed_request_with_another_tracking_number_is_reported_not_changed(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    _import(vendor_user, HEADER + _row(request, tracking="SF1000000001"))
+    report = _import(vendor_user, HEADER + _row(request, invoice="04512399", tracking="SF1000000009"))
+    assert report.errors == [
+        (2, request.number, f"Request {request.number} is Mailing; only a processing request can be marked mailed.")
+    ]
+    assert _stored(request).tracking_number == "SF1000000001"
+
+
+def test_two_rows_with_one_tracking_number_apply_only_the_first(consumed, vendor_user):
+    first, second = _processing(consumed, vendor_user), _processing(consumed, vendor_user)
+    report = _import(
+        vendor_user,
+        HEADER + _row(first, tracking="SF1000000001") + _row(second, invoice="04512399", tracking="SF1000000001"),
+    )
+    assert report.applied == [first.number]
+    assert report.errors == [
+        (3, second.number, "This tracking number was already used for another request with this courier.")
+    ]
+
+
+def test_another_vendors_request_is_not_touched(consumed, vendor_user, other_vendor):
+    consume(customer_account=consumed.customer_account, vendor=other_vendor, amount="100.00")
+    theirs = _processing(consumed, VendorUserFactory(vendor=other_vendor))
+    report = _import(vendor_user, HEADER + _row(theirs))
+    assert report.errors == [(2, theirs.number, f"No request {theirs.number} for your company.")]
+    assert _stored(theirs).status == "processing"
+
+
+def test_a_byte_order_mark_and_header_spacing_or_case_are_fine(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    header = "\ufeffRequest_Number, Invoice_Numbers ,invoice_date,COURIER,tracking_number,shipping_payer\n"
+    assert _import(vendor_user, header + _row(request)).applied == [request.number]
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("request_number,tracking_number\nIR1,SF1\n", "invoice_numbers, invoice_date, courier, shipping_payer"),
+        ("", "request_number, invoice_numbers, invoice_date, courier, tracking_number, shipping_payer"),
+    ],
+)
+def test_missing_columns_are_reported_and_nothing_is_applied(consumed, vendor_user, text, missing):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, text)
+    assert (report.applied, report.unchanged) == ([], [])
+    assert report.errors == [(1, "", f"Missing columns: {missing}")]
+    assert _stored(request).status == "processing"
+
+
+def test_other_courier_without_a_name_asks_for_the_name(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, courier="其他快递"))
+    assert report.errors == [(2, request.number, "Enter the courier's name.")]
