@@ -158,6 +158,14 @@ def test_schema_lists_every_endpoint_for_a_logged_in_user(client_for, customer):
         "/api/v1/invoice-requests/{id}/",
         "/api/v1/invoice-requests/{id}/cancel/",
         "/api/v1/billing/consumption/",
+        "/api/v1/vendor/invoice-requests/",
+        "/api/v1/vendor/invoice-requests/{id}/",
+        "/api/v1/vendor/invoice-requests/{id}/accept/",
+        "/api/v1/vendor/invoice-requests/{id}/reject/",
+        "/api/v1/vendor/invoice-requests/{id}/mail/",
+        "/api/v1/vendor/invoice-requests/bulk-accept/",
+        "/api/v1/vendor/invoice-requests/mailing-import/",
+        "/api/v1/vendor/profile/",
     }
 
 
