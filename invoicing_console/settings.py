@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.addresses",
     "apps.invoices",
     "apps.console",
+    "apps.backoffice",
 ]
 
 MIDDLEWARE = [

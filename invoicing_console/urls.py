@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("invoicing_console.api_urls")),
     path("console/", include("apps.console.urls")),
+    path("backoffice/", include("apps.backoffice.urls")),
     path("", include("apps.accounts.urls")),
 ]

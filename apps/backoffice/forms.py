@@ -1,0 +1,199 @@
+"""Back-office forms parse input only; `apps.invoices.services` and `apps.accounts.services` decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import InvoiceType
+from apps.invoices.models import Courier, InvoiceRequest, ShippingPayer
+
+SORTS = {
+    "due": ("dispatch_due_date", "submitted_at", "id"),
+    "-submitted": ("-submitted_at", "-id"),
+    "-amount": ("-amount", "dispatch_due_date", "id"),
+}
+
+
+def _date_input() -> forms.DateInput:
+    # <input type="date"> takes ISO dates only, whatever the locale's own date format.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _date(label):
+    return forms.DateField(label=label, required=False, widget=_date_input())
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filter bar. A wrong date is reported next to its field and otherwise ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Request number, customer, title or taxpayer ID")}
+        ),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    vendor = forms.TypedChoiceField(label=_("Vendor"), required=False, coerce=int, empty_value=None)
+    submitted_from = _date(_("Submitted from"))
+    submitted_to = _date(_("Submitted to"))
+    due_from = _date(_("Mail by from"))
+    due_to = _date(_("Mail by to"))
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("due", _("Mail-by date, earliest first")),
+            ("-submitted", _("Submitted, newest first")),
+            ("-amount", _("Amount, largest first")),
+        ],
+    )
+
+    def __init__(self, *args, vendors=None, **kwargs):
+        """`vendors`: the choices of the vendor filter (staff); None hides it (a vendor sees its own queue)."""
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *InvoiceRequest.Status.choices]
+        if vendors is None:
+            del self.fields["vendor"]
+        else:
+            self.fields["vendor"].choices = [("", _("All vendors")), *((vendor.pk, vendor.name) for vendor in vendors)]
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end in (("submitted_from", "submitted_to"), ("due_from", "due_to")):
+            if cleaned.get(start) and cleaned.get(end) and cleaned[start] > cleaned[end]:
+                self.add_error(end, _("The end date is before the start date."))
+        return cleaned
+
+    def value(self, name: str):
+        """A valid value of the field, else None (the filter is then ignored)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        if name in self.errors:
+            return None
+        return getattr(self, "cleaned_data", {}).get(name)
+
+    def filters(self) -> dict:
+        """Keyword arguments for `invoice_requests_for_vendor` (without the vendor)."""
+        return {
+            "status": self.value("status") or None,
+            "submitted_from": self.value("submitted_from"),
+            "submitted_to": self.value("submitted_to"),
+            "due_from": self.value("due_from"),
+            "due_to": self.value("due_to"),
+            "overdue": bool(self.value("overdue")),
+            "search": self.value("q") or "",
+        }
+
+    def ordering(self) -> tuple[str, ...]:
+        return SORTS.get(self.value("sort") or "due", SORTS["due"])
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,  # the service says that it is missing, in the same words as the API
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500, "aria-required": "true"}),
+        help_text=_(
+            "The customer sees it on the request, for example: the taxpayer ID does not match the bank account."
+        ),
+    )
+    reason.show_required = True
+
+
+class RadioSelectWithDisabled(forms.RadioSelect):
+    """Radio buttons where some options are shown but cannot be chosen (with the reason next to them)."""
+
+    def __init__(self, *args, disabled_values=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_values = set(disabled_values)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def _required_mark(field):
+    field.show_required = True  # the label gets its "*" (templates/_form_field.html); the service checks it
+    return field
+
+
+class MailForm(forms.Form):
+    """Mark a processing request mailed. The service checks the numbers, the date and the shipping-payer rule."""
+
+    invoice_numbers = _required_mark(
+        forms.CharField(
+            label=_("Invoice number(s)"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
+            help_text=_("Separate several numbers with commas or new lines. Each number is used once per vendor."),
+        )
+    )
+    invoice_date = _required_mark(forms.DateField(label=_("Invoice date"), required=False, widget=_date_input()))
+    courier = _required_mark(forms.ChoiceField(label=_("Courier"), required=False))
+    courier_name = forms.CharField(
+        label=_("Courier name"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 50}),
+        help_text=_("Only when the courier is “Other courier”."),
+    )
+    tracking_number = _required_mark(
+        forms.CharField(
+            label=_("Tracking number"),
+            required=False,
+            widget=forms.TextInput(attrs={"maxlength": 40, "autocomplete": "off", "spellcheck": "false"}),
+        )
+    )
+    shipping_payer = _required_mark(
+        forms.ChoiceField(label=_("Shipping payer"), required=False, choices=ShippingPayer.choices)
+    )
+
+    def __init__(self, *args, vendor_must_pay: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["courier"].choices = [("", _("Choose a courier")), *Courier.choices]
+        # At 50.00 or more, cash on delivery is shown but cannot be chosen; the service enforces the rule anyway.
+        disabled = [ShippingPayer.RECIPIENT] if vendor_must_pay else []
+        self.fields["shipping_payer"].widget = RadioSelectWithDisabled(
+            choices=ShippingPayer.choices, disabled_values=disabled
+        )
+
+
+class MailingImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text=_("UTF-8 (with or without BOM) or GBK, as Excel saves it. At most 2 MB."),
+    )
+
+
+class ProfileForm(forms.Form):
+    contact_phone = _required_mark(
+        forms.CharField(
+            label=_("Contact phone"),
+            required=False,
+            widget=forms.TextInput(attrs={"maxlength": 30, "inputmode": "tel", "placeholder": "400-820-1234"}),
+        )
+    )
+    contact_email = forms.CharField(
+        label=_("Contact email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"maxlength": 254, "autocomplete": "email"}),
+    )
+    service_hours = forms.CharField(
+        label=_("Service hours"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 100, "placeholder": "工作日 09:00–18:00"}),
+    )
+    supported_invoice_types = _required_mark(
+        forms.MultipleChoiceField(
+            label=_("Supported invoice types"),
+            required=False,
+            choices=InvoiceType.choices,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Customers can apply only for the types you issue."),
+        )
+    )

@@ -1,0 +1,73 @@
+"""Who may open the back-office, and what every back-office view shares.
+
+Vendor users see and act on the requests addressed to their own vendor. Marketplace staff see every vendor's
+requests read-only: their GETs of action pages and their POSTs get 403. Customers get 403 everywhere here.
+A request outside the vendor's scope is a 404 (no hint that it exists).
+"""
+
+import datetime as dt
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.models import Vendor
+from apps.core.errors import NotFoundError
+from apps.core.workdays import calendar_date
+from apps.invoices.models import InvoiceRequest
+from apps.invoices.selectors import OPEN_STATUSES, invoice_request_for_vendor, working_days_left
+
+
+class BackofficeMixin(LoginRequiredMixin):
+    """Pages vendor users and marketplace staff may open."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (user.is_vendor or user.is_marketplace_staff):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def vendor(self) -> Vendor | None:
+        """The vendor whose requests this user handles; None for staff, who see every vendor."""
+        return self.request.user.vendor if self.request.user.is_vendor else None
+
+    @property
+    def read_only(self) -> bool:
+        return not self.request.user.is_vendor
+
+    def get_invoice_request(self) -> InvoiceRequest:
+        if not hasattr(self, "_invoice_request"):
+            try:
+                self._invoice_request = invoice_request_for_vendor(vendor=self.vendor, request_id=self.kwargs["pk"])
+            except NotFoundError as error:
+                raise Http404(str(error.message)) from error
+        return self._invoice_request
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["read_only"] = self.read_only
+        return context
+
+
+class VendorRequiredMixin(BackofficeMixin):
+    """Actions and forms: only the vendor's own users. Staff look but do not touch (403)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_vendor:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def today() -> dt.date:
+    """Today in Asia/Shanghai, the calendar the mail-by dates are counted in."""
+    return calendar_date(timezone.now())
+
+
+def with_deadline(request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
+    """Attach `days_left` (working days to the mail-by date, None once mailed or closed) and `is_overdue`."""
+    request.days_left = working_days_left(request=request, today=on)
+    request.is_overdue = request.status in OPEN_STATUSES and request.dispatch_due_date < on
+    request.overdue_days = max(-(request.days_left or 0), 0)
+    return request

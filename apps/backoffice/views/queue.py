@@ -1,0 +1,242 @@
+"""The request queue: tabs with counts, filters, search, paging; bulk accept; the filtered queue as CSV.
+
+The queue runs a fixed number of queries whatever the page size: counts per status in one query, the overdue count,
+the page count and one query for the page's rows (vendor and customer account joined). Working days left are
+computed in Python from the mail-by date.
+"""
+
+import csv
+import re
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic import ListView
+
+from apps.accounts.models import Vendor
+from apps.console.views.mixins import safe_next_url
+from apps.core.money import format_money
+from apps.core.workdays import CALENDAR_TIME_ZONE
+from apps.invoices.models import InvoiceRequest, IssuedInvoice
+from apps.invoices.selectors import invoice_requests_for_vendor, overdue_count_for_vendor, status_counts_for_vendor
+from apps.invoices.services import invoice_requests_accept_bulk
+
+from ..forms import QueueFilterForm
+from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline
+
+MAX_FAILURES_LISTED = 20
+EXPORT_LANGUAGE = "zh-hans"
+FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _cell(value: str) -> str:
+    """Text a customer typed can start with "=" or "+": Excel would run it as a formula, so it is quoted."""
+    if value and FORMULA_START.match(value) and not NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class _FilteredQueueMixin(BackofficeMixin):
+    """The filter form and the queryset it selects, shared by the queue page and the CSV export."""
+
+    def get_filter_form(self) -> QueueFilterForm:
+        if not hasattr(self, "_filter_form"):
+            # Staff choose the vendor; a vendor user sees its own queue only.
+            self._vendors = None if self.vendor else list(Vendor.objects.order_by("name"))
+            data = self.request.GET if any(self.request.GET.get(name) for name in QueueFilterForm.base_fields) else None
+            self._filter_form = QueueFilterForm(data, vendors=self._vendors)
+        return self._filter_form
+
+    @property
+    def scope_vendor(self) -> Vendor | None:
+        """The vendor whose queue is shown: the user's own, or the one staff filtered on (None: every vendor)."""
+        if self.vendor is not None:
+            return self.vendor
+        vendor_id = self.get_filter_form().value("vendor")
+        return next((vendor for vendor in self._vendors if vendor.pk == vendor_id), None)
+
+    def filtered_requests(self):
+        form = self.get_filter_form()
+        requests = invoice_requests_for_vendor(vendor=self.scope_vendor, **form.filters())
+        return requests.order_by(*form.ordering())
+
+
+class QueueView(_FilteredQueueMixin, ListView):
+    """开票申请队列: the requests addressed to this vendor (staff: every vendor, read-only)."""
+
+    template_name = "backoffice/queue.html"
+    context_object_name = "requests"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return self.filtered_requests()
+
+    def paginate_queryset(self, queryset, page_size):
+        # get_page: a page number past the end (e.g. after accepting the last row of the last page) shows the last
+        # page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.get_filter_form()
+        scope = self.scope_vendor
+        counts = status_counts_for_vendor(vendor=scope)
+        on = today()
+        context.update(
+            filter_form=form,
+            filtered=form.is_bound,
+            scope_vendor=scope,
+            status_tabs=[(value, label, counts[value]) for value, label in InvoiceRequest.Status.choices],
+            total_count=sum(counts.values()),
+            overdue_count=overdue_count_for_vendor(vendor=scope, today=on),
+            current_status=form.value("status") or "",
+            overdue_only=bool(form.value("overdue")),
+            rows=[with_deadline(request, on=on) for request in context["page_obj"]],
+            today=on,
+        )
+        return context
+
+
+class BulkAcceptView(VendorRequiredMixin, View):
+    """Accept the selected pending requests at once; each one on its own, so one cancelled meanwhile fails alone."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        back = safe_next_url(request) or reverse("backoffice:queue")
+        ids = [value for value in request.POST.getlist("request_ids") if value.isdigit()]
+        if not ids:
+            messages.warning(request, _("Select at least one pending request to accept."))
+            return redirect(back)
+        numbers = dict(
+            InvoiceRequest.objects.filter(vendor=self.vendor, pk__in=ids).values_list("pk", "number").order_by()
+        )
+        result = invoice_requests_accept_bulk(actor=request.user, vendor=self.vendor, request_ids=ids)
+        if result.accepted:
+            count = len(result.accepted)
+            messages.success(
+                request,
+                ngettext(
+                    "Accepted %(count)d request. Mail it by its mail-by date.",
+                    "Accepted %(count)d requests. Mail them by their mail-by dates.",
+                    count,
+                )
+                % {"count": count},
+            )
+        for request_id, message in result.failed[:MAX_FAILURES_LISTED]:
+            number = numbers.get(int(request_id)) or f"#{request_id}"
+            messages.error(request, _("%(number)s not accepted: %(reason)s") % {"number": number, "reason": message})
+        if len(result.failed) > MAX_FAILURES_LISTED:
+            rest = len(result.failed) - MAX_FAILURES_LISTED
+            messages.error(
+                request,
+                ngettext(
+                    "…and %(count)d more request not accepted.", "…and %(count)d more requests not accepted.", rest
+                )
+                % {"count": rest},
+            )
+        return redirect(back)
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+class ExportView(_FilteredQueueMixin, View):
+    """The filtered queue (every matching row, not only one page) as CSV for Excel: UTF-8 with BOM."""
+
+    CHUNK_SIZE = 2000
+
+    def get(self, request, *args, **kwargs):
+        requests = self.filtered_requests().prefetch_related(
+            Prefetch("issued_invoices", queryset=IssuedInvoice.objects.order_by("id"))
+        )
+        stamp = timezone.localtime(timezone.now(), CALENDAR_TIME_ZONE).strftime("%Y%m%d-%H%M")
+        response = StreamingHttpResponse(self._lines(requests), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="invoice-requests-{stamp}.csv"'
+        return response
+
+    def _lines(self, requests) -> Iterator[str]:
+        # In Chinese whatever the page language: the file is for a Chinese vendor's Excel. The language is switched
+        # around each line only, so nothing leaks when the download is interrupted between two lines.
+        writer = csv.writer(_Echo())
+        on = today()
+        with_vendor = self.scope_vendor is None
+        with translation.override(EXPORT_LANGUAGE):
+            header = writer.writerow(self._headers(with_vendor))
+        yield "\ufeff" + header
+        for request in requests.iterator(chunk_size=self.CHUNK_SIZE):
+            with translation.override(EXPORT_LANGUAGE):
+                line = writer.writerow(
+                    [_cell(value) for value in self._row(with_deadline(request, on=on), with_vendor)]
+                )
+            yield line
+
+    @staticmethod
+    def _headers(with_vendor: bool) -> list[str]:
+        headers = [
+            _("Request number"),
+            _("Status"),
+            _("Submitted"),
+            _("Mail by"),
+            _("Working days left"),
+            _("Customer account"),
+            _("Title name"),
+            _("Taxpayer ID"),
+            _("Invoice type"),
+            _("Amount"),
+            _("Shipping"),
+            _("Recipient"),
+            _("Mobile"),
+            _("Address"),
+            _("Postal code"),
+            _("Invoice number(s)"),
+            _("Invoice date"),
+            _("Courier"),
+            _("Tracking number"),
+            _("Shipping payer"),
+            _("Reason"),
+        ]
+        return [_("Vendor"), *headers] if with_vendor else headers
+
+    @staticmethod
+    def _row(request: InvoiceRequest, with_vendor: bool) -> list[str]:
+        title = request.title_snapshot or {}
+        address = request.address_snapshot or {}
+        row = [
+            request.number or "",
+            request.get_status_display(),
+            timezone.localtime(request.submitted_at, CALENDAR_TIME_ZONE).strftime("%Y-%m-%d %H:%M"),
+            request.dispatch_due_date.isoformat(),
+            "" if request.days_left is None else str(request.days_left),
+            request.customer_account.name,
+            title.get("name", ""),
+            title.get("taxpayer_id", ""),
+            request.get_invoice_type_display(),
+            format_money(request.amount),
+            request.get_shipping_rule_display(),
+            address.get("recipient", ""),
+            address.get("phone", ""),
+            "".join(address.get(part, "") for part in ("province", "city", "district", "street")),
+            address.get("postal_code", ""),
+            " ".join(invoice.number for invoice in request.issued_invoices.all()),
+            request.invoice_date.isoformat() if request.invoice_date else "",
+            request.get_courier_label() if request.courier else "",
+            request.tracking_number,
+            request.get_shipping_payer_display() if request.shipping_payer else "",
+            request.status_reason,
+        ]
+        return [request.vendor.name, *row] if with_vendor else row
