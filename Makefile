@@ -24,7 +24,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/invoicing
 TEST_REDIS_URL := redis://127.0.0.1:6379/15
 
-.PHONY: help install install-dev run migrate seed messages test lint format check-services clean
+.PHONY: help install install-dev run migrate seed messages test lint format check-services bench clean
 
 help: ## Show this list
 	@echo "Invoicing Console: make <target>"
@@ -74,8 +74,8 @@ messages: $(RUNTIME_STAMP) ## Update the zh_Hans and en catalogs and compile the
 
 # --- checking -----------------------------------------------------------------------------------------------------
 
-test check-services: export DATABASE_URL ?= $(TEST_DATABASE_URL)
-test check-services: export REDIS_URL ?= $(TEST_REDIS_URL)
+test check-services bench: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test check-services bench: export REDIS_URL ?= $(TEST_REDIS_URL)
 
 check-services: $(DEV_STAMP) ## Fail unless PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) answer
 	$(PY) bin/check-services
@@ -86,6 +86,10 @@ test: $(DEV_STAMP) ## PostgreSQL + Redis check, ruff, makemigrations --check, th
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+bench: $(DEV_STAMP) ## Vendor queue timings with 100,000 requests for one vendor (PostgreSQL; own database)
+	$(PY) bin/check-services
+	$(PY) bench/queue_bench.py
 
 lint: $(DEV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -123,6 +123,10 @@ class InvoiceRequest(models.Model):
         indexes = [
             models.Index(fields=["customer_account", "-submitted_at"]),
             models.Index(fields=["vendor", "status", "dispatch_due_date"]),
+            # The vendor queue's default order (mail-by date first) without a sort over all of a vendor's rows.
+            models.Index(
+                fields=["vendor", "dispatch_due_date", "submitted_at", "id"], name="invoice_request_queue_order"
+            ),
         ]
 
     def __str__(self) -> str:
