@@ -11,6 +11,11 @@ from apps.core.workdays import CALENDAR_TIME_ZONE, calendar_date, working_days_b
 from .models import InvoiceEvent, InvoiceRequest
 
 
+def timeline_prefetch() -> Prefetch:
+    """A request's timeline, oldest first, with who did each step: for every detail page and API."""
+    return Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("created_at", "id"))
+
+
 def invoice_requests_for_customer(
     *,
     customer_account: CustomerAccount,
@@ -43,9 +48,7 @@ def invoice_request_for_customer(*, customer_account: CustomerAccount, request_i
     request = (
         InvoiceRequest.objects.filter(customer_account=customer_account, pk=request_id)
         .select_related("vendor")
-        .prefetch_related(
-            Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("created_at", "id"))
-        )
+        .prefetch_related(timeline_prefetch())
         .first()
         if str(request_id).isdigit()
         else None
@@ -124,7 +127,7 @@ def overdue_count_for_vendor(*, vendor: Vendor | None, today: dt.date | None = N
 def invoice_request_for_vendor(*, vendor: Vendor | None, request_id) -> InvoiceRequest:
     """One request addressed to the vendor (any vendor for staff, vendor=None), with timeline and invoice numbers."""
     requests = InvoiceRequest.objects.select_related("vendor", "customer_account", "submitted_by").prefetch_related(
-        Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("created_at", "id")),
+        timeline_prefetch(),
         "issued_invoices",
     )
     if vendor is not None:

@@ -10,24 +10,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from apps.core.errors import ApplicationError
 from apps.invoices.models import Courier, InvoiceRequest
-from apps.invoices.services import MAILING_CSV_COLUMNS, mailing_import_csv
+from apps.invoices.services import (
+    MAILING_CSV_COLUMNS,
+    MAILING_IMPORT_MAX_BYTES,
+    mailing_csv_text,
+    mailing_import_csv,
+)
 
 from ..forms import MailingImportForm
 from .mixins import VendorRequiredMixin
-
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-# Tried in this order: UTF-8 (a BOM is dropped), then GB18030, the superset of the GBK that Excel in China saves.
-ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-def decode_upload(raw: bytes) -> str | None:
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def column_help() -> list[tuple[str, str]]:
@@ -60,14 +53,10 @@ class MailingImportView(VendorRequiredMixin, View):
         if not form.is_valid():
             return self.render_page(form)
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", _("The file is larger than 2 MB: split it into several files."))
-            return self.render_page(form)
-        text = decode_upload(upload.read())
-        if text is None:
-            form.add_error(
-                "file", _("The file is neither UTF-8 nor GBK text: save it as CSV (UTF-8) and upload again.")
-            )
+        try:
+            text = mailing_csv_text(upload.read(MAILING_IMPORT_MAX_BYTES + 1))
+        except ApplicationError as error:
+            form.add_error("file", str(error.message))
             return self.render_page(form)
         report = mailing_import_csv(actor=request.user, vendor=self.vendor, text=text)
         self.summarize(report, upload.name)

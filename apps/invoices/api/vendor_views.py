@@ -4,7 +4,6 @@ Vendor users work on the requests addressed to their own vendor; marketplace sta
 but change nothing; customers may not use any of it.
 """
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,14 +20,16 @@ from apps.core.api import IsVendor
 from apps.core.errors import ApplicationError
 from apps.core.workdays import calendar_date
 
-from ..models import InvoiceEvent, InvoiceRequest
-from ..selectors import invoice_requests_for_vendor
+from ..models import InvoiceRequest
+from ..selectors import invoice_requests_for_vendor, timeline_prefetch
 from ..services import (
+    MAILING_IMPORT_MAX_BYTES,
     MailingInfo,
     invoice_request_accept,
     invoice_request_mail,
     invoice_request_reject,
     invoice_requests_accept_bulk,
+    mailing_csv_text,
     mailing_import_csv,
 )
 from .vendor_serializers import (
@@ -42,8 +43,6 @@ from .vendor_serializers import (
     VendorInvoiceRequestRejectSerializer,
     VendorInvoiceRequestSerializer,
 )
-
-MAILING_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 class IsVendorOrStaffReading(permissions.BasePermission):
@@ -72,25 +71,6 @@ class CsvTextParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None) -> bytes:
         return stream.read(MAILING_IMPORT_MAX_BYTES + 1)
-
-
-def _csv_text(raw: bytes) -> str:
-    """UTF-8 (Excel's "CSV UTF-8" adds a BOM), or GB18030, which is what Excel saves by default on Chinese Windows."""
-    if len(raw) > MAILING_IMPORT_MAX_BYTES:
-        message = _("The file is larger than %(limit)d MB; split it into smaller files.") % {
-            "limit": MAILING_IMPORT_MAX_BYTES // (1024 * 1024)
-        }
-        raise ApplicationError("file_too_large", message, {"file": [message]})
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if text.strip():
-            return text
-        break
-    message = _("Upload a CSV file in UTF-8 with a header row and one row per request.")
-    raise ApplicationError("invalid_file", message, {"file": [message]})
 
 
 @extend_schema_view(
@@ -131,7 +111,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         requests = invoice_requests_for_vendor(vendor=self.vendor_scope)
         if self.action != "list":
             requests = requests.select_related("submitted_by").prefetch_related(
-                Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("created_at", "id")),
+                timeline_prefetch(),
                 "issued_invoices",
             )
         return requests
@@ -271,7 +251,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
                 message = _("Choose the CSV file to upload.")
                 raise ApplicationError("file_required", message, {"file": [message]})
             raw = upload.read(MAILING_IMPORT_MAX_BYTES + 1)
-        report = mailing_import_csv(actor=request.user, vendor=request.user.vendor, text=_csv_text(raw))
+        report = mailing_import_csv(actor=request.user, vendor=request.user.vendor, text=mailing_csv_text(raw))
         return Response(
             {
                 "applied": report.applied,

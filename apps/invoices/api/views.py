@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -7,8 +6,8 @@ from rest_framework.response import Response
 
 from apps.accounts.api.base import CustomerApiMixin, error_responses
 
-from ..models import InvoiceEvent, InvoiceRequest
-from ..selectors import invoice_requests_for_customer
+from ..models import InvoiceRequest
+from ..selectors import invoice_requests_for_customer, timeline_prefetch
 from ..services import invoice_request_cancel, invoice_request_submit
 from .serializers import (
     InvoiceRequestCancelSerializer,
@@ -67,9 +66,7 @@ class InvoiceRequestViewSet(
             return InvoiceRequest.objects.none()
         requests = invoice_requests_for_customer(customer_account=self.customer_account)
         if self.action != "list":
-            requests = requests.prefetch_related(
-                Prefetch("events", queryset=InvoiceEvent.objects.select_related("actor").order_by("created_at", "id"))
-            )
+            requests = requests.prefetch_related(timeline_prefetch())
         return requests
 
     def list(self, request):
