@@ -2,10 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ApplicationError
+
 from .models import CustomerAccount, InvoiceType, User, Vendor
+from .services import PROFILE_FIELDS, vendor_create, vendor_profile_clean, vendor_profile_update, vendor_rename
 
 
 class RoleLinkFormMixin:
@@ -128,6 +132,17 @@ class VendorAdminForm(forms.ModelForm):
         model = Vendor
         fields = ("name", "contact_phone", "contact_email", "service_hours", "supported_invoice_types")
 
+    def clean(self):
+        # The vendor services' rules, shown next to the fields; VendorAdmin.save_model then writes through them.
+        cleaned = super().clean()
+        try:
+            vendor_profile_clean(data=cleaned, current=self.instance if self.instance.pk else None)
+        except ApplicationError as error:
+            for field, messages in error.fields.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, str(message))
+        return cleaned
+
 
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
@@ -140,6 +155,19 @@ class VendorAdmin(admin.ModelAdmin):
     @admin.display(description=_("supported invoice types"))
     def invoice_types(self, obj):
         return "、".join(obj.supported_invoice_type_labels())
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+        try:
+            if change:
+                vendor = vendor_rename(actor=request.user, vendor=obj, name=form.cleaned_data["name"])
+                vendor = vendor_profile_update(actor=request.user, vendor=vendor, data=data)
+            else:
+                vendor = vendor_create(actor=request.user, name=form.cleaned_data["name"], data=data)
+        except ApplicationError as error:  # only a race can get here: the form checked the same rules
+            raise ValidationError(str(error.message)) from error
+        # Point the admin (log entry, redirect) at the row the services wrote.
+        obj.pk, obj._state.adding, obj._state.db = vendor.pk, False, vendor._state.db
 
     def has_delete_permission(self, request, obj=None):
         return False  # requests and consumption refer to it; nothing is ever deleted

@@ -12,15 +12,13 @@ from .models import InvoiceType, User, Vendor
 PROFILE_FIELDS = ("contact_phone", "contact_email", "service_hours", "supported_invoice_types")
 
 
-@transaction.atomic
-def vendor_profile_update(*, actor: User, vendor: Vendor, data: dict) -> Vendor:
-    """The contact details and invoice types customers see in their records; edited by the vendor's own users."""
-    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+def vendor_profile_clean(*, data: dict, current: Vendor | None = None) -> dict:
+    """Check the profile fields (missing ones keep `current`'s value); every problem at once, by field."""
     errors: dict[str, list[str]] = {}
-    phone = str(data.get("contact_phone", vendor.contact_phone) or "").strip()
-    email = str(data.get("contact_email", vendor.contact_email) or "").strip()
-    hours = str(data.get("service_hours", vendor.service_hours) or "").strip()
-    types = data.get("supported_invoice_types", vendor.supported_invoice_types)
+    phone = str(data.get("contact_phone", getattr(current, "contact_phone", "")) or "").strip()
+    email = str(data.get("contact_email", getattr(current, "contact_email", "")) or "").strip()
+    hours = str(data.get("service_hours", getattr(current, "service_hours", "")) or "").strip()
+    types = data.get("supported_invoice_types", getattr(current, "supported_invoice_types", []))
     types = [types] if isinstance(types, str) else list(types or [])
     if not phone:
         errors["contact_phone"] = [_("Customers need a phone number to reach you.")]
@@ -41,10 +39,57 @@ def vendor_profile_update(*, actor: User, vendor: Vendor, data: dict) -> Vendor:
         errors.update(error.fields)
     if errors:
         raise ApplicationError("invalid_profile", next(iter(errors.values()))[0], errors)
+    return {
+        "contact_phone": phone,
+        "contact_email": email,
+        "service_hours": hours,
+        "supported_invoice_types": [value for value in InvoiceType.values if value in types],
+    }
+
+
+def _vendor_name_clean(*, name: str, vendor_id: int | None = None) -> str:
+    name = (name or "").strip()
+    message = None
+    if not name:
+        message = _("Enter the vendor's name.")
+    elif len(name) > Vendor._meta.get_field("name").max_length:
+        message = _("At most %(limit)d characters.") % {"limit": Vendor._meta.get_field("name").max_length}
+    elif Vendor.objects.filter(name=name).exclude(pk=vendor_id).exists():
+        message = _("Another vendor already has this name.")
+    if message is None:
+        check_gbk({"name": name})
+        return name
+    raise ApplicationError("invalid_vendor_name", message, {"name": [message]})
+
+
+@transaction.atomic
+def vendor_profile_update(*, actor: User, vendor: Vendor, data: dict) -> Vendor:
+    """The contact details and invoice types customers see in their records; edited by the vendor's own users."""
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    cleaned = vendor_profile_clean(data=data, current=vendor)
     before = {name: getattr(vendor, name) for name in PROFILE_FIELDS}
-    vendor.contact_phone, vendor.contact_email, vendor.service_hours = phone, email, hours
-    vendor.supported_invoice_types = [value for value in InvoiceType.values if value in types]
+    for name, value in cleaned.items():
+        setattr(vendor, name, value)
     vendor.save()
-    after = {name: getattr(vendor, name) for name in PROFILE_FIELDS}
-    audit(actor=actor, action="vendor_profile_updated", obj=vendor, changes={"before": before, "after": after})
+    audit(actor=actor, action="vendor_profile_updated", obj=vendor, changes={"before": before, "after": cleaned})
+    return vendor
+
+
+@transaction.atomic
+def vendor_create(*, actor: User, name: str, data: dict) -> Vendor:
+    """A new vendor on the marketplace (staff, in the admin), with the profile its customers will see."""
+    cleaned = vendor_profile_clean(data=data)
+    vendor = Vendor.objects.create(name=_vendor_name_clean(name=name), **cleaned)
+    audit(actor=actor, action="vendor_created", obj=vendor, changes={"name": vendor.name, **cleaned})
+    return vendor
+
+
+@transaction.atomic
+def vendor_rename(*, actor: User, vendor: Vendor, name: str) -> Vendor:
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    name = _vendor_name_clean(name=name, vendor_id=vendor.pk)
+    if name != vendor.name:
+        before, vendor.name = vendor.name, name
+        vendor.save(update_fields=["name", "updated_at"])
+        audit(actor=actor, action="vendor_renamed", obj=vendor, changes={"before": before, "after": name})
     return vendor

@@ -9,8 +9,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import User, Vendor
 from apps.billing.models import ConsumptionRecord, VendorBalance
+from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import (
     MailingInfo,
@@ -322,3 +323,48 @@ def test_audit_log_is_view_only(staff_client, customer):
     # Then both are refused and the entry is unchanged
     assert (change.status_code, delete.status_code) == (403, 403)
     assert AuditLog.objects.get(pk=entry.pk).action == entry.action
+
+
+def vendor_form(**overrides) -> dict:
+    return {
+        "name": "新服务商有限公司",
+        "contact_phone": "400-100-2000",
+        "contact_email": "billing@new.example.com",
+        "service_hours": "工作日 09:00–18:00",
+        "supported_invoice_types": ["general"],
+        "users-TOTAL_FORMS": "0",
+        "users-INITIAL_FORMS": "0",
+        "users-MIN_NUM_FORMS": "0",
+        "users-MAX_NUM_FORMS": "1000",
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_staff_add_and_edit_vendors_through_the_vendor_services(staff_client):
+    # when staff add a vendor, then change its name and contact phone
+    response = staff_client.post(reverse("admin:accounts_vendor_add"), vendor_form())
+    assert response.status_code == 302
+    vendor = Vendor.objects.get(name="新服务商有限公司")
+    response = staff_client.post(
+        change_url(vendor), vendor_form(name="新服务商（上海）有限公司", contact_phone="021-6000 1234")
+    )
+    assert response.status_code == 302
+
+    # then the row changed and every write left its audit row, as in the back-office
+    vendor = Vendor.objects.get(pk=vendor.pk)
+    assert (vendor.name, vendor.contact_phone) == ("新服务商（上海）有限公司", "021-6000 1234")
+    actions = list(
+        AuditLog.objects.filter(object_type="accounts.vendor", object_id=str(vendor.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["vendor_created", "vendor_renamed", "vendor_profile_updated"]
+
+
+@pytest.mark.django_db
+def test_a_vendor_profile_the_services_refuse_is_shown_next_to_the_field_and_not_saved(staff_client, vendor):
+    response = staff_client.post(change_url(vendor), vendor_form(name=vendor.name, contact_phone="call us"))
+    assert response.status_code == 200
+    assert "Enter a phone number such as 400-820-1234" in response.content.decode()
+    assert Vendor.objects.get(pk=vendor.pk).contact_phone == vendor.contact_phone
