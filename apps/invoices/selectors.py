@@ -138,6 +138,12 @@ def invoice_request_for_vendor(*, vendor: Vendor | None, request_id) -> InvoiceR
     return request
 
 
+def is_overdue(*, request: InvoiceRequest, today: dt.date | None = None) -> bool:
+    """Still owed (pending or processing) after its mail-by date: the same rule as the `overdue` filter."""
+    today = today or calendar_date(timezone.now())
+    return request.status in OPEN_STATUSES and request.dispatch_due_date < today
+
+
 def working_days_left(*, request: InvoiceRequest, today: dt.date | None = None) -> int | None:
     """Working days until the mail-by date (negative when overdue); None once mailed or closed."""
     if request.status not in OPEN_STATUSES:

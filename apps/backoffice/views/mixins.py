@@ -16,7 +16,7 @@ from apps.accounts.models import Vendor
 from apps.core.errors import NotFoundError
 from apps.core.workdays import calendar_date
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.selectors import OPEN_STATUSES, invoice_request_for_vendor, working_days_left
+from apps.invoices.selectors import invoice_request_for_vendor, is_overdue, working_days_left
 
 
 class BackofficeMixin(LoginRequiredMixin):
@@ -68,6 +68,6 @@ def today() -> dt.date:
 def with_deadline(request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
     """Attach `days_left` (working days to the mail-by date, None once mailed or closed) and `is_overdue`."""
     request.days_left = working_days_left(request=request, today=on)
-    request.is_overdue = request.status in OPEN_STATUSES and request.dispatch_due_date < on
+    request.is_overdue = is_overdue(request=request, today=on)
     request.overdue_days = max(-(request.days_left or 0), 0)
     return request

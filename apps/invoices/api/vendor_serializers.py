@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Courier, InvoiceRequest, ShippingPayer
-from ..selectors import OPEN_STATUSES, working_days_left
+from ..selectors import is_overdue, working_days_left
 from .serializers import AddressSnapshotSerializer, InvoiceEventSerializer, TitleSnapshotSerializer
 
 
@@ -77,8 +77,7 @@ class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
         return working_days_left(request=request, today=self._today())
 
     def get_is_overdue(self, request: InvoiceRequest) -> bool:
-        today = self._today()
-        return bool(today and request.status in OPEN_STATUSES and request.dispatch_due_date < today)
+        return is_overdue(request=request, today=self._today())
 
     def get_title_name(self, request: InvoiceRequest) -> str:
         return (request.title_snapshot or {}).get("name", "")
