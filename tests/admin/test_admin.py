@@ -12,13 +12,9 @@ from django.utils import timezone
 from apps.accounts.models import User, Vendor
 from apps.billing.models import ConsumptionRecord, VendorBalance
 from apps.core.models import AuditLog
+from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
-from apps.invoices.services import (
-    MailingInfo,
-    invoice_request_accept,
-    invoice_request_cancel,
-    invoice_request_mail,
-)
+from apps.invoices.services import invoice_request_accept, invoice_request_cancel
 from tests.factories import CustomerAccountFactory, VendorFactory
 
 

@@ -6,8 +6,9 @@ import re
 from django.utils import timezone
 
 from apps.core.workdays import calendar_date
+from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.services import MailingInfo, invoice_request_accept, invoice_request_mail
+from apps.invoices.services import invoice_request_accept
 from tests.invoices.helpers import submit  # noqa: F401 - re-exported for the tests here
 
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from apps.billing.models import VendorBalance
 from apps.core.errors import ApplicationError
 from apps.core.workdays import calendar_date
+from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
-from apps.invoices.services import MailingInfo, invoice_request_accept, invoice_request_cancel, invoice_request_mail
+from apps.invoices.services import invoice_request_accept, invoice_request_cancel
 from apps.invoices.tasks import notify_customer_request_changed, notify_vendor_request_submitted
 from tests.invoices.helpers import submit
 

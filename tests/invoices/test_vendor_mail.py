@@ -12,14 +12,9 @@ from django.utils import timezone
 from apps.billing.models import VendorBalance
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.workdays import calendar_date
+from apps.invoices.mailing import MailingInfo, invoice_request_mail, shipping_payer_check, split_invoice_numbers
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
-from apps.invoices.services import (
-    MailingInfo,
-    invoice_request_accept,
-    invoice_request_mail,
-    shipping_payer_check,
-    split_invoice_numbers,
-)
+from apps.invoices.services import invoice_request_accept
 from apps.invoices.tasks import notify_customer_request_changed
 from tests.factories import (
     CustomerUserFactory,

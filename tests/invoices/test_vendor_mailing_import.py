@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from apps.core.workdays import calendar_date
+from apps.invoices.mailing import mailing_import_csv
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
-from apps.invoices.services import invoice_request_accept, mailing_import_csv
+from apps.invoices.services import invoice_request_accept
 from tests.factories import VendorUserFactory, consume
 from tests.invoices.helpers import submit
 

@@ -11,13 +11,8 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from apps.core.errors import ApplicationError
+from apps.invoices.mailing import MAILING_CSV_COLUMNS, MAILING_IMPORT_MAX_BYTES, mailing_csv_text, mailing_import_csv
 from apps.invoices.models import Courier, InvoiceRequest
-from apps.invoices.services import (
-    MAILING_CSV_COLUMNS,
-    MAILING_IMPORT_MAX_BYTES,
-    mailing_csv_text,
-    mailing_import_csv,
-)
 
 from ..forms import MailingImportForm
 from .mixins import VendorRequiredMixin

@@ -16,8 +16,9 @@ from django_fsm import can_proceed
 
 from apps.console.views.mixins import add_service_errors, safe_next_url
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
+from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest, ShippingPayer
-from apps.invoices.services import MailingInfo, invoice_request_accept, invoice_request_mail, invoice_request_reject
+from apps.invoices.services import invoice_request_accept, invoice_request_reject
 
 from ..forms import MailForm, RejectForm
 from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline

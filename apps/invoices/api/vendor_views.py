@@ -20,18 +20,10 @@ from apps.core.api import IsVendor
 from apps.core.errors import ApplicationError
 from apps.core.workdays import calendar_date
 
+from ..mailing import MAILING_IMPORT_MAX_BYTES, MailingInfo, invoice_request_mail, mailing_csv_text, mailing_import_csv
 from ..models import InvoiceRequest
 from ..selectors import invoice_requests_for_vendor, timeline_prefetch
-from ..services import (
-    MAILING_IMPORT_MAX_BYTES,
-    MailingInfo,
-    invoice_request_accept,
-    invoice_request_mail,
-    invoice_request_reject,
-    invoice_requests_accept_bulk,
-    mailing_csv_text,
-    mailing_import_csv,
-)
+from ..services import invoice_request_accept, invoice_request_reject, invoice_requests_accept_bulk
 from .vendor_serializers import (
     MailingImportReportSerializer,
     MailingImportUploadSerializer,

@@ -10,12 +10,11 @@ from django.utils import timezone
 from apps.accounts.models import CustomerAccount, InvoiceType, User, Vendor
 from apps.addresses.services import address_create
 from apps.billing.services import consumption_record
+from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.services import (
-    MailingInfo,
     invoice_request_accept,
     invoice_request_cancel,
-    invoice_request_mail,
     invoice_request_reject,
     invoice_request_submit,
 )
