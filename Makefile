@@ -2,6 +2,7 @@
 #
 #   make run    install (once), migrate, load the demo data, start web + Celery worker + beat on http://127.0.0.1:8000
 #   make test   ruff, makemigrations --check and the whole pytest suite on PostgreSQL and Redis
+#               (pytest arguments pass through ARGS: make test ARGS="-k cancel tests/invoices")
 #
 # Nothing but Python 3.11 and make is needed for `make run`: without DATABASE_URL the app uses SQLite under var/,
 # without REDIS_URL Celery uses a filesystem queue under var/celery.
@@ -55,11 +56,14 @@ install-dev: $(DEV_STAMP) ## Create .venv and install requirements-dev.txt (skip
 
 # Development defaults; anything already set in the environment wins.
 run migrate seed messages: export DEBUG ?= 1
+run: export WEB_ADDR ?= 127.0.0.1:8000
+run: export PYTHONUNBUFFERED := 1
 
 run: $(RUNTIME_STAMP) ## Install, migrate, load demo data, then run web + Celery worker + beat (Ctrl-C stops all)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@exec bin/run-dev.sh
+	@echo "make run: web on http://$$WEB_ADDR/, Celery worker and beat (Procfile, run by honcho). Ctrl-C stops all three."
+	@PATH="$(abspath $(VENV))/bin:$$PATH" exec $(VENV)/bin/honcho start -f Procfile
 
 migrate: $(RUNTIME_STAMP) ## Apply database migrations
 	$(MANAGE) migrate --noinput
@@ -80,12 +84,15 @@ test check-services bench: export REDIS_URL ?= $(TEST_REDIS_URL)
 check-services: $(DEV_STAMP) ## Fail unless PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) answer
 	$(PY) bin/check-services
 
-test: $(DEV_STAMP) ## PostgreSQL + Redis check, ruff, makemigrations --check, then the whole pytest suite
+# Extra pytest arguments, e.g. make test ARGS="-k cancel" or ARGS="tests/invoices -x".
+ARGS ?=
+
+test: $(DEV_STAMP) ## PostgreSQL + Redis check, ruff, makemigrations --check, then pytest (ARGS="-k cancel" passes on)
 	$(PY) bin/check-services
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(ARGS)
 
 bench: $(DEV_STAMP) ## Vendor queue timings with 100,000 requests for one vendor (PostgreSQL; own database)
 	$(PY) bin/check-services

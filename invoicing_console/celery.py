@@ -1,9 +1,23 @@
 import os
+from pathlib import Path
 
 from celery import Celery
+from celery.beat import PersistentScheduler
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "invoicing_console.settings")
 
 app = Celery("invoicing_console")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class HeartbeatScheduler(PersistentScheduler):
+    """Celery beat's default scheduler, touching `CELERY_BEAT_HEARTBEAT_FILE` on every tick, so a health check
+    (docker-compose.yml) can see that beat is alive by the file's age."""
+
+    def tick(self, *args, **kwargs):
+        heartbeat = getattr(settings, "CELERY_BEAT_HEARTBEAT_FILE", "")
+        if heartbeat:
+            Path(heartbeat).touch()
+        return super().tick(*args, **kwargs)

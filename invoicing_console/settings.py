@@ -1,5 +1,6 @@
 """Settings come from the environment; see `.env.example` for every variable."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -24,11 +25,30 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # Only ever used while DEBUG is on; production must set SECRET_KEY.
 DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# Values that .env.example and other samples ship with: never a real key.
+PLACEHOLDER_SECRET_KEYS = {"change-me", "changeme", "secret", "your-secret-key"}
+SECRET_KEY_MIN_LENGTH = 50
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+
+
+def _secret_key_problem(key: str) -> str:
+    """Why `key` must not sign sessions in production ("" when it may): the same rules as `check --deploy`."""
+    if key == DEVELOPMENT_SECRET_KEY:
+        return "SECRET_KEY is not set (only the development key is built in)"
+    if key.strip().lower() in PLACEHOLDER_SECRET_KEYS:
+        return f"SECRET_KEY is the placeholder {key!r} from the example configuration"
+    if key.startswith("django-insecure-"):
+        return "SECRET_KEY starts with 'django-insecure-'"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        return f"SECRET_KEY is too weak ({len(key)} characters; at least {SECRET_KEY_MIN_LENGTH}, varied)"
+    return ""
+
+
+if not DEBUG and (_problem := _secret_key_problem(SECRET_KEY)):
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development key. Set SECRET_KEY in the environment, or DEBUG=1 for development."
+        f"{_problem}. Set a random SECRET_KEY of {SECRET_KEY_MIN_LENGTH} or more characters, e.g. "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))", or DEBUG=1 for development.'
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -48,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_htmx",
+    "axes",
     "apps.core",
     "apps.accounts",
     "apps.billing",
@@ -56,10 +77,13 @@ INSTALLED_APPS = [
     "apps.invoices",
     "apps.console",
     "apps.backoffice",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.core.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "invoicing_console.urls"
@@ -96,7 +122,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'invoicing.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE") or 60),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -107,6 +134,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "apps.accounts.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -133,14 +165,23 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous request (the schema, the docs) answers 401 with `WWW-Authenticate: Token`.
+        "apps.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    # JSON nested too deep and bodies over DATA_UPLOAD_MAX_MEMORY_SIZE answer 400 in the error body.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.JSONParser",
+        "apps.core.api.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Requests per client address to POST /api/v1/auth/token/ (apps.core.api.AuthTokenThrottle).
+    "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("API_TOKEN_THROTTLE_RATE") or "20/minute"},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.StandardPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -152,6 +193,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies get components of their own, so read-only fields are never listed as required input.
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ so that
@@ -182,6 +225,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat touches this file on every tick (invoicing_console.celery.HeartbeatScheduler) and wakes at least once a
+# minute, so a health check can tell a live beat from a stuck one by the file's age.
+CELERY_BEAT_SCHEDULER = "invoicing_console.celery:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+CELERY_BEAT_HEARTBEAT_FILE = str(VAR_DIR / "celerybeat-heartbeat")
 CELERY_BEAT_SCHEDULE = {
     "balances-reconcile": {
         "task": "apps.billing.tasks.balances_reconcile_task",
@@ -189,11 +237,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+# E-mail is printed to the log (the worker's output) until an SMTP server is named with EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
@@ -204,9 +254,68 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
+# HTTPS, for a deployment behind TLS (all off by default so plain http://localhost works). Behind a reverse proxy
+# that terminates TLS, set SECURE_PROXY_SSL_HEADER=1 so Django trusts its X-Forwarded-Proto header.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container health checks call plain HTTP inside the host
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Security: login lockout, API tokens, cache, Content-Security-Policy ---------------------------------------
+# The shared cache holds the API throttle counters: Redis when REDIS_URL is set (every web process sees the same
+# counts), else memory for `make run`.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "invoicing",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# API tokens (POST /api/v1/auth/token/) expire this many days after they were issued; DELETE revokes one.
+TOKEN_TTL_DAYS = int(os.environ.get("TOKEN_TTL_DAYS") or 30)
+
+# django-axes: after LOGIN_FAILURE_LIMIT wrong passwords for one username, or from one client address, logging in
+# (page and token endpoint) is refused for LOGIN_LOCKOUT_MINUTES. Failures are kept in the database (the counts
+# hold across processes); `manage.py axes_reset_username NAME` unlocks early.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES") or 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.login_lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded: only failures count
+AXES_ENABLE_ADMIN = False  # nothing for staff to do there; the command above unlocks
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): our own scripts and styles only; no inline script. The API docs pages
+# widen it for themselves (apps.core.api.docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A 403 or 404 is one line (django.request logs it with the exception attached); a 500 keeps its traceback.
+    "filters": {"client_errors_on_one_line": {"()": "apps.core.log_filters.ClientErrorsOnOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_on_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; its warnings (failures, lockouts) are the ones to keep.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

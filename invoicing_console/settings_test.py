@@ -1,8 +1,10 @@
 """Test settings: always PostgreSQL and Redis, never SQLite."""
 
 import os
+import uuid
 
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Long enough for the production check in settings.py (the tests run without DEBUG, as production does).
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x9K2mQ7vL4pR8sT1wZ5yB3nC6dF0gH" * 2)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/invoicing")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -15,6 +17,13 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Each run queues its Celery messages (sent after commits in transactional and browser tests) on a queue of its own,
+# which tests/conftest.py deletes at the end: nothing is left in Redis, and two runs never consume each other's.
+CELERY_TASK_DEFAULT_QUEUE = f"test-invoicing-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+# The one test with a real worker (tests/invoices/test_notification_worker.py) needs no remote control; without it
+# the worker leaves no broadcast bindings behind in Redis either.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -83,11 +83,19 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("username", "role", "customer_account", "vendor", "email", "is_active", "is_staff", "last_login")
+    list_display = ("username", "full_name", "role", "belongs_to", "email", "is_active", "last_login")
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "vendor")
     search_fields = ("username", "first_name", "last_name", "email", "customer_account__name", "vendor__name")
     autocomplete_fields = ("customer_account", "vendor")
     list_select_related = ("customer_account", "vendor")
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("customer account or vendor"))
+    def belongs_to(self, obj):
+        return obj.customer_account or obj.vendor or "-"
 
 
 class UserInline(admin.TabularInline):
@@ -112,7 +120,7 @@ class CustomerAccountAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_user_count=Count("users"))
 
-    @admin.display(description=_("users"), ordering="_user_count")
+    @admin.display(description=_("number of users"), ordering="_user_count")
     def user_count(self, obj):
         return obj._user_count
 
@@ -147,7 +155,7 @@ class VendorAdminForm(forms.ModelForm):
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
     form = VendorAdminForm
-    list_display = ("name", "contact_phone", "contact_email", "service_hours", "invoice_types", "created_at")
+    list_display = ("name", "contact_phone", "contact_email", "invoice_types", "created_at")
     search_fields = ("name", "contact_email", "contact_phone")
     readonly_fields = ("created_at", "updated_at")
     inlines = (UserInline,)

@@ -96,3 +96,24 @@ class User(AbstractUser):
     @property
     def is_marketplace_staff(self) -> bool:
         return self.role == self.Role.STAFF
+
+    @property
+    def display_name(self) -> str:
+        """The name the other party sees (timelines, "submitted by"), never a login name: a customer user's full
+        name, else the customer account's name; a vendor user's vendor; marketplace staff as such.
+
+        Select `customer_account` and `vendor` with the user when listing many."""
+        if self.is_vendor:
+            return self.vendor.name
+        if self.is_marketplace_staff:
+            # Translators: 云市场工作人员
+            return str(_("Marketplace staff"))
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if family or given:
+            # Chinese names are written family name first, without a space (张 + 伟 = 张伟).
+            if all(not part or not part.isascii() for part in (family, given)):
+                return f"{family}{given}"
+            return f"{given} {family}".strip()
+        if self.customer_account_id:
+            return self.customer_account.name
+        return self.get_username()

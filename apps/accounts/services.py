@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.core.models import audit
-from apps.core.validators import check_gbk
+from apps.core.validators import check_gbk, check_no_control_characters, normalize_contact_phone
 
 from .models import InvoiceType, User, Vendor
 
@@ -15,26 +15,39 @@ PROFILE_FIELDS = ("contact_phone", "contact_email", "service_hours", "supported_
 def vendor_profile_clean(*, data: dict, current: Vendor | None = None) -> dict:
     """Check the profile fields (missing ones keep `current`'s value); every problem at once, by field."""
     errors: dict[str, list[str]] = {}
-    phone = str(data.get("contact_phone", getattr(current, "contact_phone", "")) or "").strip()
-    email = str(data.get("contact_email", getattr(current, "contact_email", "")) or "").strip()
-    hours = str(data.get("service_hours", getattr(current, "service_hours", "")) or "").strip()
+    raw = {
+        name: str(data.get(name, getattr(current, name, "")) or "")
+        for name in ("contact_phone", "contact_email", "service_hours")
+    }
+    try:
+        check_no_control_characters(raw)
+    except ApplicationError as error:
+        errors.update(error.fields)
+    phone, email, hours = (raw[name].strip() for name in ("contact_phone", "contact_email", "service_hours"))
     types = data.get("supported_invoice_types", getattr(current, "supported_invoice_types", []))
     types = [types] if isinstance(types, str) else list(types or [])
-    if not phone:
+    if not phone and "contact_phone" not in errors:
         errors["contact_phone"] = [_("Customers need a phone number to reach you.")]
-    elif len(phone) > 30 or not all(char.isdigit() or char in "+-() " for char in phone):
-        errors["contact_phone"] = [_("Enter a phone number such as 400-820-1234 or 010-62668899.")]
-    if email:
+    elif phone and "contact_phone" not in errors:
+        phone = normalize_contact_phone(phone) if len(phone) <= 30 else ""
+        if not phone:
+            errors["contact_phone"] = [
+                _(
+                    "Enter a phone number customers can call: a mobile (13800138000), a landline with its area "
+                    "code (0571-88886666) or a 400/800 number (400-800-8888); an extension may follow (-801)."
+                )
+            ]
+    if email and "contact_email" not in errors:
         try:
             validate_email(email)
         except ValidationError:
             errors["contact_email"] = [_("Enter a valid email address.")]
-    if len(hours) > 100:
+    if len(hours) > 100 and "service_hours" not in errors:
         errors["service_hours"] = [_("At most %(limit)d characters.") % {"limit": 100}]
     if not types or any(value not in InvoiceType.values for value in types):
         errors["supported_invoice_types"] = [_("Choose at least one invoice type you issue.")]
     try:
-        check_gbk({"service_hours": hours})
+        check_gbk({"service_hours": hours} if "service_hours" not in errors else {})
     except ApplicationError as error:
         errors.update(error.fields)
     if errors:
@@ -48,6 +61,7 @@ def vendor_profile_clean(*, data: dict, current: Vendor | None = None) -> dict:
 
 
 def _vendor_name_clean(*, name: str, vendor_id: int | None = None) -> str:
+    check_no_control_characters({"name": name or ""})
     name = (name or "").strip()
     message = None
     if not name:

@@ -3,10 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+
+from apps.core.error_views import is_api_request
+
+from .backends import login_locked_out_message
 
 
 class LoginForm(AuthenticationForm):
@@ -16,6 +22,24 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong username or password. Both are case-sensitive; please try again."),
         "inactive": _("This account is disabled. Please contact marketplace staff."),
     }
+
+    def get_invalid_login_error(self):
+        # django-axes marks the request once the username or the address is locked out (LoginLockoutBackend).
+        if getattr(self.request, "axes_locked_out", False):
+            return ValidationError(login_locked_out_message(), code="locked_out")
+        return super().get_invalid_login_error()
+
+
+def login_lockout_response(request, original_response=None, credentials=None):
+    """settings.AXES_LOCKOUT_CALLABLE: the login page as rendered, with its lockout message, as a 429."""
+    if original_response is None or is_api_request(request):
+        return JsonResponse(
+            {"code": "login_locked_out", "message": login_locked_out_message(), "fields": {}},
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    original_response.status_code = 429
+    return original_response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,8 +1,8 @@
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import CustomerAccount
-from apps.core.errors import NotFoundError
+from apps.core.scope import get_in_scope_or_not_found
 
 from .models import MailingAddress
 
@@ -13,12 +13,8 @@ def addresses_for_account(*, customer_account: CustomerAccount) -> QuerySet[Mail
     )
 
 
-def address_for_account(*, customer_account: CustomerAccount, address_id) -> MailingAddress:
-    address = (
-        addresses_for_account(customer_account=customer_account).filter(pk=address_id).first()
-        if str(address_id).isdigit()
-        else None
+def address_for_account(*, customer_account: CustomerAccount, address_id: int) -> MailingAddress:
+    """The account's address, or NotFoundError (also for another account's address: no hint that it exists)."""
+    return get_in_scope_or_not_found(
+        addresses_for_account(customer_account=customer_account), address_id, message=_("No such mailing address.")
     )
-    if address is None:
-        raise NotFoundError("not_found", _("No such mailing address."))
-    return address

@@ -6,7 +6,7 @@ from apps.accounts.models import CustomerAccount, User
 from apps.core.defaults import lock_account, make_default, promote_successor
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import audit
-from apps.core.validators import POSTAL_CODE_RE, check_gbk, normalize_mobile
+from apps.core.validators import POSTAL_CODE_RE, check_gbk, check_no_control_characters, normalize_mobile
 
 from .models import MailingAddress
 
@@ -23,9 +23,17 @@ REQUIRED_MESSAGES = {
 
 
 def _clean(data: dict) -> dict:
-    cleaned = {field: str(data.get(field) or "").strip() for field in FIELDS}
+    raw = {field: str(data.get(field) or "") for field in FIELDS}
+    cleaned = {field: value.strip() for field, value in raw.items()}
     errors: dict[str, list[str]] = {}
+    try:
+        # Before strip() could quietly drop a trailing one: every control character is refused, not cleaned.
+        check_no_control_characters(raw)
+    except ApplicationError as error:
+        errors.update(error.fields)
     for field in FIELDS:
+        if field in errors:
+            continue
         if not cleaned[field]:
             errors[field] = [str(REQUIRED_MESSAGES[field])]
             continue
@@ -37,7 +45,7 @@ def _clean(data: dict) -> dict:
         if not mobile:
             errors["phone"] = [_("Enter a mainland mobile number: 11 digits starting with 13–19, +86 optional.")]
         cleaned["phone"] = mobile or cleaned["phone"]
-    if cleaned["postal_code"] and not POSTAL_CODE_RE.match(cleaned["postal_code"]):
+    if cleaned["postal_code"] and "postal_code" not in errors and not POSTAL_CODE_RE.match(cleaned["postal_code"]):
         errors["postal_code"] = [_("A postal code is 6 digits.")]
     try:
         check_gbk({field: cleaned[field] for field in FIELDS if field not in errors})

@@ -1,10 +1,17 @@
 """Back-office forms parse input only; `apps.invoices.services` and `apps.accounts.services` decide what is allowed."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import InvoiceType
-from apps.invoices.models import Courier, InvoiceRequest, ShippingPayer
+from apps.invoices.mailing import (
+    INVOICE_NUMBER_SEPARATORS_HELP,
+    MAILING_FILE_REQUIRED_MESSAGE,
+    MAILING_IMPORT_MAX_BYTES,
+    MAILING_IMPORT_MAX_ROWS,
+)
+from apps.invoices.models import STATUS_REASON_MAX_LENGTH, Courier, InvoiceRequest, ShippingPayer
 
 SORTS = {
     "due": ("dispatch_due_date", "submitted_at", "id"),
@@ -22,8 +29,24 @@ def _date(label):
     return forms.DateField(label=label, required=False, widget=_date_input())
 
 
+# The queue's two views besides one status: what the vendor still owes (the default), and everything.
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+
+
+class FilterChoiceField(forms.ChoiceField):
+    """A choice read from the address bar: a value that is not (or no longer) a choice, from an old bookmark or a
+    hand-edited link, is ignored with a notice (`QueueFilterForm.ignored`) instead of Django's "select a valid
+    choice" error, which a user who never typed it cannot act on."""
+
+    def validate(self, value):
+        if value in self.empty_values and self.required:
+            super().validate(value)
+
+
 class QueueFilterForm(forms.Form):
-    """The queue's filter bar. A wrong date is reported next to its field and otherwise ignored."""
+    """The queue's filter bar. A wrong date is reported next to its field and otherwise ignored; an unknown status,
+    vendor or sort is ignored and listed in `ignored`."""
 
     q = forms.CharField(
         label=_("Search"),
@@ -33,14 +56,14 @@ class QueueFilterForm(forms.Form):
             attrs={"type": "search", "placeholder": _("Request number, customer, title or taxpayer ID")}
         ),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    vendor = forms.TypedChoiceField(label=_("Vendor"), required=False, coerce=int, empty_value=None)
+    status = FilterChoiceField(label=_("Status"), required=False)
+    vendor = FilterChoiceField(label=_("Vendor"), required=False)
     submitted_from = _date(_("Submitted from"))
     submitted_to = _date(_("Submitted to"))
     due_from = _date(_("Mail by from"))
     due_to = _date(_("Mail by to"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(
+    sort = FilterChoiceField(
         label=_("Sort by"),
         required=False,
         choices=[
@@ -53,11 +76,34 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, vendors=None, **kwargs):
         """`vendors`: the choices of the vendor filter (staff); None hides it (a vendor sees its own queue)."""
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *InvoiceRequest.Status.choices]
+        self.ignored: list[tuple[str, str]] = []  # (field label, value) of unknown values that were ignored
+        self.fields["status"].choices = [
+            # Translators: 待办（待处理和处理中）
+            (STATUS_OPEN, _("To do (pending and processing)")),
+            (STATUS_ALL, _("All statuses")),
+            *InvoiceRequest.Status.choices,
+        ]
         if vendors is None:
             del self.fields["vendor"]
         else:
             self.fields["vendor"].choices = [("", _("All vendors")), *((vendor.pk, vendor.name) for vendor in vendors)]
+
+    def _known(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value in (None, "") or self.fields[name].valid_value(value):
+            return value
+        self.ignored.append((str(self.fields[name].label), value))
+        return ""
+
+    def clean_status(self):
+        return self._known("status")
+
+    def clean_sort(self):
+        return self._known("sort")
+
+    def clean_vendor(self) -> int | None:
+        value = self._known("vendor")
+        return int(value) if value else None
 
     def clean(self):
         cleaned = super().clean()
@@ -75,10 +121,17 @@ class QueueFilterForm(forms.Form):
             return None
         return getattr(self, "cleaned_data", {}).get(name)
 
+    @property
+    def status_view(self) -> str:
+        """`open` (the default: pending and processing), `all`, or one status."""
+        return self.value("status") or STATUS_OPEN
+
     def filters(self) -> dict:
-        """Keyword arguments for `invoice_requests_for_vendor` (without the vendor)."""
+        """Keyword arguments for the queue selectors (without the vendor)."""
+        status = self.status_view
         return {
-            "status": self.value("status") or None,
+            "status": status if status in InvoiceRequest.Status.values else None,
+            "open_only": status == STATUS_OPEN,
             "submitted_from": self.value("submitted_from"),
             "submitted_to": self.value("submitted_to"),
             "due_from": self.value("due_from"),
@@ -90,12 +143,18 @@ class QueueFilterForm(forms.Form):
     def ordering(self) -> tuple[str, ...]:
         return SORTS.get(self.value("sort") or "due", SORTS["due"])
 
+    @property
+    def active_filter_count(self) -> int:
+        """How many filters behind the phone's filter toggle are in use (the search and the tabs are in view)."""
+        names = ("vendor", "submitted_from", "submitted_to", "due_from", "due_to", "overdue")
+        return sum(1 for name in names if name in self.fields and self.value(name))
+
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,  # the service says that it is missing, in the same words as the API
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500, "aria-required": "true"}),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": STATUS_REASON_MAX_LENGTH, "aria-required": "true"}),
         help_text=_(
             "The customer sees it on the request, for example: the taxpayer ID does not match the bank account."
         ),
@@ -130,7 +189,7 @@ class MailForm(forms.Form):
             label=_("Invoice number(s)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
-            help_text=_("Separate several numbers with commas or new lines. Each number is used once per vendor."),
+            help_text=format_lazy("{} {}", INVOICE_NUMBER_SEPARATORS_HELP, _("Each number is used once per vendor.")),
         )
     )
     invoice_date = _required_mark(forms.DateField(label=_("Invoice date"), required=False, widget=_date_input()))
@@ -149,7 +208,7 @@ class MailForm(forms.Form):
         )
     )
     shipping_payer = _required_mark(
-        forms.ChoiceField(label=_("Shipping payer"), required=False, choices=ShippingPayer.choices)
+        forms.ChoiceField(label=_("Shipping paid by"), required=False, choices=ShippingPayer.choices)
     )
 
     def __init__(self, *args, vendor_must_pay: bool, **kwargs):
@@ -166,7 +225,15 @@ class MailingImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text=_("UTF-8 (with or without BOM) or GBK, as Excel saves it. At most 2 MB."),
+        help_text=format_lazy(
+            _("UTF-8 (with or without BOM) or GBK, as Excel saves it. At most {megabytes} MB and {rows} rows."),
+            megabytes=MAILING_IMPORT_MAX_BYTES // (1024 * 1024),
+            rows=f"{MAILING_IMPORT_MAX_ROWS:,}",
+        ),
+        error_messages={
+            "required": MAILING_FILE_REQUIRED_MESSAGE,
+            "empty": _("The chosen file is empty: choose the CSV file with your mailing information."),
+        },
     )
 
 

@@ -6,17 +6,17 @@ app_name = "backoffice"
 
 urlpatterns = [
     # The queue, bulk accept and CSV export (apps/backoffice/views/queue.py)
-    path("", queue.QueueView.as_view(), name="queue"),
-    path("bulk-accept/", queue.BulkAcceptView.as_view(), name="bulk_accept"),
-    path("export.csv", queue.ExportView.as_view(), name="export"),
+    path("", queue.InvoiceRequestQueueView.as_view(), name="queue"),
+    path("bulk-accept/", queue.InvoiceRequestBulkAcceptView.as_view(), name="bulk_accept"),
+    path("export.csv", queue.InvoiceRequestExportView.as_view(), name="export"),
     # One request: detail, accept, reject, mark mailed (apps/backoffice/views/requests.py)
-    path("requests/<int:pk>/", requests.DetailView.as_view(), name="detail"),
-    path("requests/<int:pk>/accept/", requests.AcceptView.as_view(), name="accept"),
-    path("requests/<int:pk>/reject/", requests.RejectView.as_view(), name="reject"),
-    path("requests/<int:pk>/mail/", requests.MailView.as_view(), name="mail"),
+    path("requests/<int:pk>/", requests.InvoiceRequestDetailView.as_view(), name="detail"),
+    path("requests/<int:pk>/accept/", requests.InvoiceRequestAcceptView.as_view(), name="accept"),
+    path("requests/<int:pk>/reject/", requests.InvoiceRequestRejectView.as_view(), name="reject"),
+    path("requests/<int:pk>/mail/", requests.InvoiceRequestMailView.as_view(), name="mail"),
     # Mailing information from a CSV file (apps/backoffice/views/mailing.py)
     path("mailing-import/", mailing.MailingImportView.as_view(), name="mailing_import"),
     path("mailing-import/template.csv", mailing.MailingTemplateView.as_view(), name="mailing_template"),
     # The vendor's contact details (apps/backoffice/views/profile.py)
-    path("profile/", profile.ProfileView.as_view(), name="profile"),
+    path("profile/", profile.VendorProfileView.as_view(), name="profile"),
 ]

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import ApplicationError
+from apps.core.money import format_cny
 
 from .models import ConsumptionRecord, VendorBalance
 from .services import consumption_record
@@ -52,13 +53,17 @@ class ConsumptionRecordAdmin(admin.ModelAdmin):
     """Add goes through `consumption_record` (locks and updates the balance); records are read-only afterwards."""
 
     form = ConsumptionRecordAddForm
-    list_display = ("external_id", "customer_account", "vendor", "amount", "consumed_at", "created_at")
+    list_display = ("external_id", "customer_account", "vendor", "amount_cny", "consumed_at", "description")
     list_filter = ("vendor", "consumed_at")
     search_fields = ("external_id", "customer_account__name", "vendor__name", "description")
     autocomplete_fields = ("customer_account", "vendor")
     list_select_related = ("customer_account", "vendor")
     date_hierarchy = "consumed_at"
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_cny(self, obj):
+        return format_cny(obj.amount)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "subtitle": IMPORT_HELP}
@@ -96,11 +101,11 @@ class VendorBalanceAdmin(admin.ModelAdmin):
     list_display = (
         "customer_account",
         "vendor",
-        "consumed",
-        "refunded",
-        "invoiced",
-        "invoiceable_amount",
-        "invoice_debt_amount",
+        "consumed_cny",
+        "refunded_cny",
+        "invoiced_cny",
+        "invoiceable_cny",
+        "invoice_debt_cny",
         "updated_at",
     )
     list_filter = ("vendor",)
@@ -109,22 +114,34 @@ class VendorBalanceAdmin(admin.ModelAdmin):
     fields = (
         "customer_account",
         "vendor",
-        "consumed",
-        "refunded",
-        "invoiced",
-        "invoiceable_amount",
-        "invoice_debt_amount",
+        "consumed_cny",
+        "refunded_cny",
+        "invoiced_cny",
+        "invoiceable_cny",
+        "invoice_debt_cny",
         "updated_at",
     )
     readonly_fields = fields
 
+    @admin.display(description=_("consumed"), ordering="consumed")
+    def consumed_cny(self, obj):
+        return format_cny(obj.consumed)
+
+    @admin.display(description=_("refunded"), ordering="refunded")
+    def refunded_cny(self, obj):
+        return format_cny(obj.refunded)
+
+    @admin.display(description=_("invoiced"), ordering="invoiced")
+    def invoiced_cny(self, obj):
+        return format_cny(obj.invoiced)
+
     @admin.display(description=_("invoiceable"))
-    def invoiceable_amount(self, obj):
-        return obj.invoiceable
+    def invoiceable_cny(self, obj):
+        return format_cny(obj.invoiceable)
 
     @admin.display(description=_("invoice debt"))
-    def invoice_debt_amount(self, obj):
-        return obj.invoice_debt
+    def invoice_debt_cny(self, obj):
+        return format_cny(obj.invoice_debt)
 
     def has_add_permission(self, request):
         return False

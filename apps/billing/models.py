@@ -46,7 +46,7 @@ class VendorBalance(models.Model):
     consumed = MoneyField(_("consumed"), default=ZERO)
     refunded = MoneyField(_("refunded"), default=ZERO)
     invoiced = MoneyField(_("invoiced"), default=ZERO)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("vendor balance")

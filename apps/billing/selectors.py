@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import CustomerAccount, Vendor
-from apps.core.money import ZERO, format_money
+from apps.core.money import ZERO, format_cny
 
 from .models import VendorBalance
 
@@ -27,13 +27,13 @@ class InvoiceableRow:
 
 def invoiceable_formula(*, consumed: Decimal, refunded: Decimal, invoiced: Decimal, invoiceable: Decimal) -> str:
     return _(
-        "Invoiceable ¥%(invoiceable)s = consumed ¥%(consumed)s − refunded ¥%(refunded)s − "
-        "applied for (pending, processing, mailing) ¥%(invoiced)s"
+        "Invoiceable %(invoiceable)s = consumed %(consumed)s − refunded %(refunded)s − "
+        "applied for (pending, processing, mailing) %(invoiced)s"
     ) % {
-        "invoiceable": format_money(invoiceable),
-        "consumed": format_money(consumed),
-        "refunded": format_money(refunded),
-        "invoiced": format_money(invoiced),
+        "invoiceable": format_cny(invoiceable),
+        "consumed": format_cny(consumed),
+        "refunded": format_cny(refunded),
+        "invoiced": format_cny(invoiced),
     }
 
 

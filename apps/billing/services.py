@@ -34,15 +34,20 @@ def consumption_record(
     customer_account: CustomerAccount,
     vendor: Vendor,
     amount: Decimal,
-    consumed_at,
+    consumed_at: dt.datetime | None,
     external_id: str,
     description: str = "",
 ) -> tuple[ConsumptionRecord, bool]:
-    """Record consumption once per `external_id`; repeating the same record changes nothing."""
+    """Record consumption once per `external_id`; repeating the same record changes nothing.
+
+    `consumed_at` without a time zone is Asia/Shanghai time; None is refused next to its field.
+    """
     external_id = (external_id or "").strip()
     description = (description or "").strip()
+    # The money module owns the amount rule (at least 0.01, two places) and its messages.
     amount = parse_amount(amount)
-    consumed_at = _coerce_consumed_at(consumed_at)
+    if consumed_at is not None and timezone.is_naive(consumed_at):
+        consumed_at = timezone.make_aware(consumed_at)
     _check_record_fields(external_id=external_id, consumed_at=consumed_at, description=description)
     balance = balance_lock(customer_account_id=customer_account.pk, vendor_id=vendor.pk)
     existing = ConsumptionRecord.objects.filter(external_id=external_id).first()
@@ -66,17 +71,6 @@ def consumption_record(
     balance.consumed += amount
     balance.save(update_fields=["consumed", "updated_at"])
     return record, True
-
-
-def _coerce_consumed_at(value) -> dt.datetime | None:
-    """Accept an aware or naive datetime, a date, or an ISO string; naive values are Asia/Shanghai."""
-    if isinstance(value, str):
-        return _parse_consumed_at(value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, dt.datetime):
-        return timezone.make_aware(value) if timezone.is_naive(value) else value
-    return None
 
 
 def _check_record_fields(*, external_id: str, consumed_at, description: str) -> None:

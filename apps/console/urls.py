@@ -6,12 +6,12 @@ app_name = "console"
 
 urlpatterns = [
     # Invoiceable amounts, applying, records (apps/console/views/invoices.py)
-    path("", invoices.InvoiceableListView.as_view(), name="invoiceable"),
-    path("apply/<int:vendor_id>/", invoices.ApplyView.as_view(), name="apply"),
-    path("apply/<int:vendor_id>/confirm/", invoices.ApplyConfirmView.as_view(), name="apply_confirm"),
-    path("records/", invoices.RecordListView.as_view(), name="records"),
-    path("records/<int:pk>/", invoices.RecordDetailView.as_view(), name="record_detail"),
-    path("records/<int:pk>/cancel/", invoices.RecordCancelView.as_view(), name="record_cancel"),
+    path("", invoices.InvoiceableAmountListView.as_view(), name="invoiceable"),
+    path("apply/<int:vendor_id>/", invoices.InvoiceRequestApplyView.as_view(), name="apply"),
+    path("apply/<int:vendor_id>/confirm/", invoices.InvoiceRequestConfirmView.as_view(), name="apply_confirm"),
+    path("records/", invoices.InvoiceRequestListView.as_view(), name="records"),
+    path("records/<int:pk>/", invoices.InvoiceRequestDetailView.as_view(), name="record_detail"),
+    path("records/<int:pk>/cancel/", invoices.InvoiceRequestCancelView.as_view(), name="record_cancel"),
     # Invoice titles (apps/console/views/titles.py)
     path("titles/", titles.TitleListView.as_view(), name="titles"),
     path("titles/add/", titles.TitleCreateView.as_view(), name="title_add"),

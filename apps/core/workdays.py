@@ -1,6 +1,7 @@
 """Working days in Asia/Shanghai.
 
-Until staff can enter the State Council's holiday schedule (a later issue), a working day is Monday to Friday.
+A working day is Monday to Friday: public holidays and make-up working days (调休) are not known to it, so around a
+holiday a mail-by date can differ from the official calendar.
 Day 1 is the first working day after the submission date.
 """
 

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.errors import ApplicationError
+from apps.core.money import format_cny
+from apps.titles.models import InvoiceTitle
 
-from .models import InvoiceEvent, InvoiceRequest, IssuedInvoice
+from .models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest, IssuedInvoice
 from .services import invoice_request_cancel
 
 TITLE_SNAPSHOT_LABELS = (
@@ -31,8 +33,21 @@ ADDRESS_SNAPSHOT_LABELS = (
 )
 
 
+def _snapshot_value(key: str, value):
+    """What staff read: the title type's label and yes/no, not the stored `company` or `True`."""
+    if key == "kind" and value in InvoiceTitle.Kind.values:
+        return InvoiceTitle.Kind(value).label
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
 def _snapshot_table(snapshot: dict, labels) -> str:
-    rows = [(label, snapshot.get(key, "")) for key, label in labels if snapshot.get(key, "") not in ("", None)]
+    rows = [
+        (label, _snapshot_value(key, snapshot.get(key)))
+        for key, label in labels
+        if snapshot.get(key, "") not in ("", None)
+    ]
     return format_html_join("\n", "<div><strong>{}</strong>: {}</div>", rows) or "-"
 
 
@@ -77,7 +92,7 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "number",
         "customer_account",
         "vendor",
-        "amount",
+        "amount_cny",
         "status",
         "invoice_type",
         "submitted_at",
@@ -108,7 +123,7 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "customer_account",
                     "submitted_by",
                     "vendor",
-                    "amount",
+                    "amount_cny",
                     "invoice_type",
                     "shipping",
                     "submitted_at",
@@ -132,9 +147,13 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (_("Mailing address as submitted"), {"fields": ("address_details",)}),
         (_("Technical"), {"classes": ("collapse",), "fields": ("title", "address", "idempotency_key", "updated_at")}),
     )
-    readonly_fields = ("shipping", "courier_label", "title_details", "address_details")
+    readonly_fields = ("amount_cny", "shipping", "courier_label", "title_details", "address_details")
 
-    @admin.display(description=_("shipping"))
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_cny(self, obj):
+        return format_cny(obj.amount)
+
+    @admin.display(description=_("shipping rule"))
     def shipping(self, obj):
         return obj.get_shipping_rule_display()
 
@@ -164,7 +183,8 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "subtitle": None,
                 "opts": self.opts,
                 "requests": selected,
-                "pending_count": sum(1 for item in selected if item.status == InvoiceRequest.Status.PENDING),
+                "pending_count": sum(1 for item in selected if item.can_cancel),
+                "reason_max_length": STATUS_REASON_MAX_LENGTH,
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
                 "action_name": "cancel_selected",
                 "media": self.media,
@@ -172,14 +192,17 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             request.current_app = self.admin_site.name
             return TemplateResponse(request, "admin/invoices/invoicerequest/cancel_selected_confirmation.html", context)
 
-        reason = (request.POST.get("reason") or "").strip()[:500] or str(_("Cancelled by marketplace staff."))
+        # The form's textarea stops at the limit; a longer reason from elsewhere is cut, not refused per request.
+        reason = (request.POST.get("reason") or "").strip()[:STATUS_REASON_MAX_LENGTH] or str(
+            _("Cancelled by marketplace staff.")
+        )
         cancelled = 0
         for item in selected:
             try:
                 invoice_request_cancel(
                     actor=request.user,
                     customer_account=item.customer_account,
-                    request_id=item.pk,
+                    invoice_request_id=item.pk,
                     reason=reason,
                 )
             except ApplicationError as error:

@@ -14,18 +14,35 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from apps.accounts.models import User, Vendor
 from apps.core.errors import ApplicationError, ConflictError
-from apps.core.money import format_money
+from apps.core.money import format_cny
+from apps.core.validators import CONTROL_CHARACTERS_RE, check_gbk, check_no_control_characters
 from apps.core.workdays import calendar_date
 
-from .models import VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceEvent, InvoiceRequest, IssuedInvoice, ShippingPayer
-from .services import _notify_customer, _vendor_request_for_update
+from .models import (
+    VENDOR_PAYS_SHIPPING_FROM,
+    Courier,
+    InvoiceEvent,
+    InvoiceRequest,
+    IssuedInvoice,
+    ShippingPayer,
+    vendor_pays_shipping,
+)
+from .services import notify_customer, vendor_request_for_update
 
 INVOICE_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{6,32}$")
+# What may separate several invoice numbers, the same in the mailing form, the API string and the CSV cell:
+# white space (new lines included), commas, semicolons (ASCII or full-width), the Chinese list comma 、 and |.
+INVOICE_NUMBER_SEPARATORS_RE = re.compile(r"[\s,;，；、|]+")
+INVOICE_NUMBER_SEPARATORS_HELP = gettext_lazy(
+    "Separate several invoice numbers with commas, semicolons, spaces or new lines."
+)
 TRACKING_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{6,40}$")
+COURIER_NAME_MAX_LENGTH = InvoiceRequest._meta.get_field("courier_name").max_length
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ def split_invoice_numbers(raw) -> list[str]:
     if isinstance(raw, list | tuple):
         parts = [str(part) for part in raw]
     else:
-        parts = re.split(r"[\s,;，；、|]+", str(raw or ""))
+        parts = INVOICE_NUMBER_SEPARATORS_RE.split(str(raw or ""))
     return [part.strip() for part in parts if part and part.strip()]
 
 
@@ -52,15 +69,15 @@ def shipping_payer_check(*, amount: Decimal, payer: str) -> None:
     if payer not in ShippingPayer.values:
         message = _("Choose who pays shipping: the vendor, or cash on delivery.")
         raise ApplicationError("invalid_shipping_payer", message, {"shipping_payer": [message]})
-    if payer == ShippingPayer.RECIPIENT and amount >= VENDOR_PAYS_SHIPPING_FROM:
+    if payer == ShippingPayer.RECIPIENT and vendor_pays_shipping(amount):
         message = _(
-            "An invoice of ¥%(amount)s must be shipped at the vendor's cost: cash on delivery is only allowed "
-            "below ¥50.00."
-        ) % {"amount": format_money(amount)}
+            "An invoice of %(amount)s must be shipped at the vendor's cost: cash on delivery is only allowed "
+            "below %(threshold)s."
+        ) % {"amount": format_cny(amount), "threshold": format_cny(VENDOR_PAYS_SHIPPING_FROM)}
         raise ApplicationError("cash_on_delivery_not_allowed", message, {"shipping_payer": [message]})
 
 
-def _check_mailing(*, request: InvoiceRequest, vendor: Vendor, mailing: MailingInfo) -> MailingInfo:
+def _check_mailing(*, invoice_request: InvoiceRequest, vendor: Vendor, mailing: MailingInfo) -> MailingInfo:
     errors: dict[str, list[str]] = {}
     numbers = split_invoice_numbers(mailing.invoice_numbers)
     if not numbers:
@@ -80,32 +97,43 @@ def _check_mailing(*, request: InvoiceRequest, vendor: Vendor, mailing: MailingI
         errors["invoice_date"] = [_("Enter the invoice date.")]
     elif mailing.invoice_date > today:
         errors["invoice_date"] = [_("The invoice date cannot be in the future.")]
-    elif mailing.invoice_date < calendar_date(request.submitted_at):
+    elif mailing.invoice_date < calendar_date(invoice_request.submitted_at):
         errors["invoice_date"] = [_("The invoice date cannot be before the request was submitted.")]
     courier_name = (mailing.courier_name or "").strip()
     if mailing.courier not in Courier.values:
         errors["courier"] = [_("Choose a courier.")]
     elif mailing.courier == Courier.OTHER and not courier_name:
         errors["courier_name"] = [_("Enter the courier's name.")]
-    elif len(courier_name) > 50:
-        errors["courier_name"] = [_("At most %(limit)d characters.") % {"limit": 50}]
+    elif len(courier_name) > COURIER_NAME_MAX_LENGTH:
+        errors["courier_name"] = [_("At most %(limit)d characters.") % {"limit": COURIER_NAME_MAX_LENGTH}]
+    else:
+        # The courier's name is printed on the mailing slip like any other text: GBK, no control characters.
+        try:
+            check_no_control_characters({"courier_name": mailing.courier_name or ""})
+            check_gbk({"courier_name": courier_name})
+        except ApplicationError as error:
+            errors.update(error.fields)
     tracking_number = (mailing.tracking_number or "").strip().upper()
-    if not TRACKING_NUMBER_RE.match(tracking_number):
+    if not tracking_number:
+        errors["tracking_number"] = [_("Enter the tracking number.")]
+    elif not TRACKING_NUMBER_RE.match(tracking_number):
         errors["tracking_number"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
     elif (
         "courier" not in errors
         and InvoiceRequest.objects.filter(courier=mailing.courier, tracking_number=tracking_number)
-        .exclude(pk=request.pk)
+        .exclude(pk=invoice_request.pk)
         .exists()
     ):
         errors["tracking_number"] = [_("This tracking number was already used for another request with this courier.")]
+    payer_code = ""
     try:
-        shipping_payer_check(amount=request.amount, payer=mailing.shipping_payer)
+        shipping_payer_check(amount=invoice_request.amount, payer=mailing.shipping_payer)
     except ApplicationError as error:
         errors.update(error.fields)
+        payer_code = error.code  # invalid_shipping_payer or cash_on_delivery_not_allowed
     if errors:
         first = next(iter(errors.values()))[0]
-        code = "cash_on_delivery_not_allowed" if list(errors) == ["shipping_payer"] else "invalid_mailing"
+        code = payer_code if list(errors) == ["shipping_payer"] else "invalid_mailing"
         raise ApplicationError(code, first, errors)
     return MailingInfo(
         invoice_numbers=numbers,
@@ -117,34 +145,42 @@ def _check_mailing(*, request: InvoiceRequest, vendor: Vendor, mailing: MailingI
     )
 
 
+def cannot_mail_message(invoice_request: InvoiceRequest) -> str:
+    """Why a request cannot be marked mailed: the refusal and the back-office pages' explanation."""
+    if invoice_request.status == InvoiceRequest.Status.PENDING:
+        return _("Accept request %(number)s before marking it mailed.") % {"number": invoice_request.number}
+    return _("Request %(number)s is %(status)s; only a processing request can be marked mailed.") % {
+        "number": invoice_request.number,
+        "status": invoice_request.get_status_display(),
+    }
+
+
 @transaction.atomic
-def invoice_request_mail(*, actor: User, vendor: Vendor, request_id, mailing: MailingInfo) -> InvoiceRequest:
+def invoice_request_mail(
+    *, actor: User, vendor: Vendor, invoice_request_id: int, mailing: MailingInfo
+) -> InvoiceRequest:
     """processing -> mailing with the invoice number(s), invoice date, courier, tracking number and payer."""
-    request = _vendor_request_for_update(vendor=vendor, request_id=request_id)
-    if not can_proceed(request.mail):
-        if request.status == InvoiceRequest.Status.PENDING:
-            message = _("Accept request %(number)s before marking it mailed.") % {"number": request.number}
-        else:
-            message = _("Request %(number)s is %(status)s; only a processing request can be marked mailed.") % {
-                "number": request.number,
-                "status": request.get_status_display(),
-            }
-        raise ConflictError("cannot_mail", message)
-    mailing = _check_mailing(request=request, vendor=vendor, mailing=mailing)
-    from_status = request.status
-    request.mail()
-    request.invoice_date = mailing.invoice_date
-    request.courier = mailing.courier
-    request.courier_name = mailing.courier_name
-    request.tracking_number = mailing.tracking_number
-    request.shipping_payer = mailing.shipping_payer
-    request.mailed_at = timezone.now()
+    invoice_request = vendor_request_for_update(vendor=vendor, invoice_request_id=invoice_request_id)
+    if not can_proceed(invoice_request.mail):
+        raise ConflictError("cannot_mail", cannot_mail_message(invoice_request))
+    mailing = _check_mailing(invoice_request=invoice_request, vendor=vendor, mailing=mailing)
+    from_status = invoice_request.status
+    invoice_request.mail()
+    invoice_request.invoice_date = mailing.invoice_date
+    invoice_request.courier = mailing.courier
+    invoice_request.courier_name = mailing.courier_name
+    invoice_request.tracking_number = mailing.tracking_number
+    invoice_request.shipping_payer = mailing.shipping_payer
+    invoice_request.mailed_at = timezone.now()
     try:
         # The unique constraints are the last word when two requests race for the same numbers.
         with transaction.atomic():
-            request.save()
+            invoice_request.save()
             IssuedInvoice.objects.bulk_create(
-                [IssuedInvoice(request=request, vendor=vendor, number=number) for number in mailing.invoice_numbers]
+                [
+                    IssuedInvoice(request=invoice_request, vendor=vendor, number=number)
+                    for number in mailing.invoice_numbers
+                ]
             )
     except IntegrityError as error:
         # Name the field whose unique constraint lost the race, so the form marks the right input.
@@ -152,12 +188,16 @@ def invoice_request_mail(*, actor: User, vendor: Vendor, request_id, mailing: Ma
         field_name = "tracking_number" if "tracking" in constraint else "invoice_numbers"
         message = _("That invoice or tracking number was just used for another request.")
         raise ConflictError("duplicate_number", message, {field_name: [message]}) from error
-    InvoiceEvent.record(request=request, actor=actor, from_status=from_status)
-    _notify_customer(request)
-    return request
+    InvoiceEvent.record(request=invoice_request, actor=actor, from_status=from_status)
+    notify_customer(invoice_request)
+    return invoice_request
 
 
 # --- Mailing information from a CSV file ---------------------------------------------------------------------
+#
+# Two passes: the whole file is read and checked into rows first, and only then are the good rows applied, so a
+# file that cannot be used at all (unreadable header, missing columns, too many rows) changes nothing, and a bad
+# cell (a NUL byte, a cell over the csv module's field limit) is a row error in the report instead of a 500 halfway.
 
 MAILING_CSV_COLUMNS = (
     "request_number",
@@ -167,6 +207,27 @@ MAILING_CSV_COLUMNS = (
     "tracking_number",
     "shipping_payer",
 )
+# The column headings people see, defined once: the queue's CSV export and the mailing template use them, and the
+# import accepts them in either language besides the column codes, so an exported file can be uploaded as it is.
+MAILING_CSV_LABELS = {
+    "request_number": gettext_lazy("Request number"),  # zh: 申请编号
+    "invoice_numbers": gettext_lazy("Invoice number(s)"),  # zh: 发票号码
+    "invoice_date": gettext_lazy("Invoice date"),  # zh: 开票日期
+    "courier": gettext_lazy("Courier"),  # zh: 快递公司
+    "tracking_number": gettext_lazy("Tracking number"),  # zh: 快递单号
+    "shipping_payer": gettext_lazy("Shipping paid by"),  # zh: 实际运费承担
+}
+# Other headings vendors write for the same columns (compared without spaces, case-insensitively).
+MAILING_CSV_HEADER_ALIASES = {
+    "request_number": ("申请单号", "开票申请编号", "request no"),
+    "invoice_numbers": ("invoice number", "invoice numbers", "发票号"),
+    "invoice_date": ("日期",),
+    "courier": ("快递", "物流公司", "courier name"),
+    "tracking_number": ("运单号", "物流单号", "tracking no"),
+    "shipping_payer": ("运费承担", "shipping payer", "payer"),
+}
+# The page and the API say the same when no file was sent.
+MAILING_FILE_REQUIRED_MESSAGE = gettext_lazy("Choose a CSV file to upload.")
 SHIPPING_PAYER_WORDS = {
     "vendor": ShippingPayer.VENDOR,
     "寄付": ShippingPayer.VENDOR,
@@ -176,11 +237,17 @@ SHIPPING_PAYER_WORDS = {
     "cod": ShippingPayer.RECIPIENT,
 }
 
-
 MAILING_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+MAILING_IMPORT_MAX_ROWS = 5000
+# Longer than any request number, invoice numbers, date, courier name, tracking number or payer a vendor writes.
+MAILING_IMPORT_MAX_CELL = 500
 # Tried in this order: UTF-8 (Excel's "CSV UTF-8" adds a BOM), then GB18030, the superset of the GBK that Excel
 # saves by default on Chinese Windows.
 MAILING_IMPORT_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _file_error(code: str, message: str) -> ApplicationError:
+    return ApplicationError(code, message, {"file": [message]})
 
 
 def mailing_csv_text(raw: bytes) -> str:
@@ -189,7 +256,7 @@ def mailing_csv_text(raw: bytes) -> str:
         message = _("The file is larger than %(limit)d MB; split it into smaller files.") % {
             "limit": MAILING_IMPORT_MAX_BYTES // (1024 * 1024)
         }
-        raise ApplicationError("file_too_large", message, {"file": [message]})
+        raise _file_error("file_too_large", message)
     for encoding in MAILING_IMPORT_ENCODINGS:
         try:
             text = raw.decode(encoding)
@@ -197,10 +264,10 @@ def mailing_csv_text(raw: bytes) -> str:
             continue
         if text.strip():
             return text
-        message = _("Upload a CSV file in UTF-8 with a header row and one row per request.")
-        raise ApplicationError("invalid_file", message, {"file": [message]})
-    message = _("The file is neither UTF-8 nor GBK text: save it as CSV (UTF-8) and upload again.")
-    raise ApplicationError("invalid_file", message, {"file": [message]})
+        raise _file_error("invalid_file", _("Upload a CSV file in UTF-8 with a header row and one row per request."))
+    raise _file_error(
+        "invalid_file", _("The file is neither UTF-8 nor GBK text: save it as CSV (UTF-8) and upload again.")
+    )
 
 
 @dataclass
@@ -232,25 +299,55 @@ COURIER_ALIASES = {
     "德邦": Courier.DEPPON,
     "德邦物流": Courier.DEPPON,
 }
+LANGUAGES_OF_FILES = ("en", "zh-hans")  # the languages an exported or hand-made file may be written in
 
 
-def _courier_key(text: str) -> str:
-    return "".join(str(text).split()).lower()
+def _key(text) -> str:
+    """Headings and words compared without spaces or case: "Tracking number" = "trackingnumber"."""
+    return "".join(str(text or "").split()).lower()
 
 
-def _courier_from_text(raw: str) -> tuple[str, str]:
+def _labels_in_every_language(choices) -> dict[str, str]:
+    """{label without spaces, lower case: value} for every label of a TextChoices in the files' languages."""
+    words = {_key(value): value for value in choices.values}
+    for language in LANGUAGES_OF_FILES:
+        with translation.override(language):
+            words.update({_key(label): value for value, label in choices.choices})
+    return words
+
+
+def _header_columns() -> dict[str, str]:
+    """{heading: column} for every heading the import understands."""
+    columns = {_key(column): column for column in MAILING_CSV_COLUMNS}
+    for column, aliases in MAILING_CSV_HEADER_ALIASES.items():
+        columns.update({_key(alias): column for alias in aliases})
+    for language in LANGUAGES_OF_FILES:
+        with translation.override(language):
+            columns.update({_key(label): column for column, label in MAILING_CSV_LABELS.items()})
+    return columns
+
+
+def _courier_words() -> dict[str, str]:
+    return {**_labels_in_every_language(Courier), **COURIER_ALIASES}
+
+
+def _shipping_payer_words() -> dict[str, str]:
+    return {**_labels_in_every_language(ShippingPayer), **SHIPPING_PAYER_WORDS}
+
+
+def _courier_from_text(raw: str, words: dict[str, str]) -> tuple[str, str]:
     """A courier code, English or Chinese name or common short name -> (code, ""); anything else is "other"."""
     text = (raw or "").strip()
-    key = _courier_key(text)
-    names = {value: value for value in Courier.values}
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            names.update({_courier_key(label): value for value, label in Courier.choices})
-    names.update(COURIER_ALIASES)
-    value = names.get(key)
+    value = words.get(_key(text))
     if value:  # "other" alone, without a name, is then asked for the courier's name
         return value, ""
     return (Courier.OTHER, text) if text else ("", "")
+
+
+def _shipping_payer_from_text(raw: str, words: dict[str, str]) -> str:
+    """`vendor`, 寄付, 到付, or the payer's label as the export writes it (either language) -> the payer's value."""
+    text = (raw or "").strip()
+    return words.get(_key(text), text)
 
 
 def _date_from_text(raw: str) -> dt.date:
@@ -258,54 +355,177 @@ def _date_from_text(raw: str) -> dt.date:
     return dt.datetime.strptime(raw.replace("/", "-"), "%Y-%m-%d").date()
 
 
+@dataclass(frozen=True)
+class _MailingRow:
+    """One data line of the file, read and checked; `mailing` is None when `error` says why it cannot be used."""
+
+    line: int
+    number: str
+    mailing: MailingInfo | None = None
+    error: str = ""
+
+
+def _records(text: str):
+    """(first line, cells or None, csv error) per record; a record the csv module cannot read is not the end."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield line, None, error
+        else:
+            yield line, cells, None
+
+
+def _unreadable_message(error: csv.Error) -> str:
+    if "field limit" in str(error):
+        return _("A cell on this line is longer than %(limit)s characters.") % {"limit": f"{csv.field_size_limit():,}"}
+    return _("This line cannot be read as CSV (check its quotes).")
+
+
+def _columns_of(header: list[str]) -> dict[str, int]:
+    """{column: index} from the header line; a file that lacks a column or names one twice is refused whole."""
+    known = _header_columns()
+    positions: dict[str, list[int]] = {}
+    for index, heading in enumerate(header):
+        column = known.get(_key(heading.lstrip("\ufeff")))
+        if column:
+            positions.setdefault(column, []).append(index)
+    missing = [column for column in MAILING_CSV_COLUMNS if column not in positions]
+    if missing:
+        names = ", ".join(f"{MAILING_CSV_LABELS[column]} ({column})" for column in missing)
+        raise _file_error(
+            "missing_columns",
+            _("The file has no column for: %(columns)s. Add them to the first line, or start from the template.")
+            % {"columns": names},
+        )
+    twice = [column for column in MAILING_CSV_COLUMNS if len(positions[column]) > 1]
+    if twice:
+        names = ", ".join(f"{MAILING_CSV_LABELS[column]} ({column})" for column in twice)
+        raise _file_error(
+            "duplicate_columns",
+            _("More than one column holds %(columns)s; keep one of them.") % {"columns": names},
+        )
+    return {column: indexes[0] for column, indexes in positions.items()}
+
+
+def _cell_errors(values: dict[str, str]) -> list[str]:
+    errors = []
+    for column, value in values.items():
+        if CONTROL_CHARACTERS_RE.search(value):
+            errors.append(
+                _("%(column)s holds a control character (such as NUL); type the cell again.")
+                % {"column": MAILING_CSV_LABELS[column]}
+            )
+        elif len(value) > MAILING_IMPORT_MAX_CELL:
+            errors.append(
+                _("%(column)s is longer than %(limit)d characters.")
+                % {"column": MAILING_CSV_LABELS[column], "limit": MAILING_IMPORT_MAX_CELL}
+            )
+    return errors
+
+
+def _row_from_cells(line: int, cells: list[str], columns: dict[str, int], words: dict[str, dict]) -> _MailingRow:
+    # A leading apostrophe is how the export keeps Excel from reading a cell as a formula: it is not part of it.
+    values = {
+        column: (cells[index] if index < len(cells) else "").strip().removeprefix("'").strip()
+        for column, index in columns.items()
+    }
+    errors = _cell_errors(values)
+    number = "" if errors and CONTROL_CHARACTERS_RE.search(values["request_number"]) else values["request_number"]
+    if errors:
+        return _MailingRow(line=line, number=number[:32], error="; ".join(errors))
+    if not number:
+        return _MailingRow(line=line, number="", error=_("Enter the request number, e.g. IR20250926000001."))
+    try:
+        invoice_date = _date_from_text(values["invoice_date"]) if values["invoice_date"] else None
+    except ValueError:
+        message = _("Invoice date %(value)s is not a date (YYYY-MM-DD).") % {"value": values["invoice_date"]}
+        return _MailingRow(line=line, number=number, error=message)
+    courier, courier_name = _courier_from_text(values["courier"], words["courier"])
+    mailing = MailingInfo(
+        invoice_numbers=split_invoice_numbers(values["invoice_numbers"]),
+        invoice_date=invoice_date,
+        courier=courier,
+        courier_name=courier_name,
+        tracking_number=values["tracking_number"].upper(),
+        shipping_payer=_shipping_payer_from_text(values["shipping_payer"], words["shipping_payer"]),
+    )
+    return _MailingRow(line=line, number=number, mailing=mailing)
+
+
+def mailing_csv_rows(text: str) -> list[_MailingRow]:
+    """Pass one: every data line of the file, read and checked, nothing written. Blank lines are skipped.
+
+    Raises ApplicationError (code `invalid_file`, `missing_columns`, `duplicate_columns` or `too_many_rows`) when
+    the file as a whole cannot be used."""
+    records = _records(text)
+    first = next(records, None)
+    if first is None or first[1] is None or not any(cell.strip() for cell in first[1]):
+        raise _file_error(
+            "invalid_file", _("The first line must name the columns; start from the template if in doubt.")
+        )
+    columns = _columns_of(first[1])
+    words = {"courier": _courier_words(), "shipping_payer": _shipping_payer_words()}
+    rows: list[_MailingRow] = []
+    for line, cells, error in records:
+        if cells is not None and not any(cell.strip() for cell in cells):
+            continue
+        if len(rows) == MAILING_IMPORT_MAX_ROWS:
+            raise _file_error(
+                "too_many_rows",
+                _("The file has more than %(limit)s rows; split it into files of at most %(limit)s rows.")
+                % {"limit": f"{MAILING_IMPORT_MAX_ROWS:,}"},
+            )
+        if cells is None:
+            rows.append(_MailingRow(line=line, number="", error=_unreadable_message(error)))
+        else:
+            rows.append(_row_from_cells(line, cells, columns, words))
+    return rows
+
+
 def mailing_import_csv(*, actor: User, vendor: Vendor, text: str) -> MailingImportReport:
     """Apply mailing information row by row: good rows are applied, bad rows are reported and left unchanged,
-    and a row already applied (same request, courier and tracking number) is reported as unchanged."""
+    and a row already applied (same request, courier and tracking number) is reported as unchanged.
+
+    The whole file is read and checked before any row is applied (`mailing_csv_rows`); a file that cannot be used
+    raises ApplicationError and changes nothing."""
+    rows = mailing_csv_rows(text)
     report = MailingImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    missing = [column for column in MAILING_CSV_COLUMNS if column not in headers]
-    if missing:
-        report.errors.append((1, "", _("Missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
-        return report
-    for row in reader:
-        line = reader.line_num
-        number = (row.get("request_number") or "").strip()
-        request = InvoiceRequest.objects.filter(vendor=vendor, number=number).first() if number else None
-        if request is None:
-            report.errors.append((line, number, _("No request %(number)s for your company.") % {"number": number}))
+    numbers = {row.number for row in rows if row.mailing is not None and row.number}
+    invoice_requests = {
+        invoice_request.number: invoice_request
+        for invoice_request in InvoiceRequest.objects.filter(vendor=vendor, number__in=numbers)
+    }
+    for row in rows:
+        if row.mailing is None:
+            report.errors.append((row.line, row.number, row.error))
             continue
-        courier, courier_name = _courier_from_text(row.get("courier"))
-        tracking = (row.get("tracking_number") or "").strip().upper()
-        if request.status == InvoiceRequest.Status.MAILING and (request.courier, request.tracking_number) == (
-            courier,
-            tracking,
-        ):
-            report.unchanged.append(number)
-            continue
-        raw_date = (row.get("invoice_date") or "").strip()
-        try:
-            invoice_date = _date_from_text(raw_date) if raw_date else None
-        except ValueError:
+        invoice_request = invoice_requests.get(row.number)
+        if invoice_request is None:
             report.errors.append(
-                (line, number, _("Invoice date %(value)s is not a date (YYYY-MM-DD).") % {"value": raw_date})
+                (row.line, row.number, _("No request %(number)s for your company.") % {"number": row.number})
             )
             continue
-        payer_text = (row.get("shipping_payer") or "").strip()
-        mailing = MailingInfo(
-            invoice_numbers=split_invoice_numbers(row.get("invoice_numbers")),
-            invoice_date=invoice_date,
-            courier=courier,
-            courier_name=courier_name,
-            tracking_number=tracking,
-            shipping_payer=SHIPPING_PAYER_WORDS.get(payer_text.lower(), payer_text),
-        )
+        mailing = row.mailing
+        if invoice_request.status == InvoiceRequest.Status.MAILING and (
+            invoice_request.courier,
+            invoice_request.tracking_number,
+        ) == (mailing.courier, mailing.tracking_number):
+            report.unchanged.append(row.number)
+            continue
         try:
-            invoice_request_mail(actor=actor, vendor=vendor, request_id=request.pk, mailing=mailing)
+            invoice_request = invoice_request_mail(
+                actor=actor, vendor=vendor, invoice_request_id=invoice_request.pk, mailing=mailing
+            )
         except ApplicationError as error:
             details = "; ".join(str(message) for messages in error.fields.values() for message in messages)
-            report.errors.append((line, number, details or str(error.message)))
+            report.errors.append((row.line, row.number, details or str(error.message)))
         else:
-            report.applied.append(number)
+            # The same request further down the file is then compared with what was just recorded.
+            invoice_requests[row.number] = invoice_request
+            report.applied.append(row.number)
     return report

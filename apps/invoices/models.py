@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, can_proceed, transition
 
 from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
 from apps.addresses.models import MailingAddress
@@ -15,7 +15,16 @@ from apps.titles.models import InvoiceTitle
 ALL_STATUSES = ["pending", "processing", "mailing", "voided", "cancelled", "rejected"]
 
 # At or above this amount the vendor pays the courier; below it the vendor may ship cash on delivery.
-VENDOR_PAYS_SHIPPING_FROM = 50
+VENDOR_PAYS_SHIPPING_FROM = Decimal("50.00")
+
+
+def vendor_pays_shipping(amount: Decimal) -> bool:
+    """The shipping rule: from 50.00 the vendor pays the courier; below it, cash on delivery is allowed."""
+    return amount >= VENDOR_PAYS_SHIPPING_FROM
+
+
+# The longest reason a customer, vendor or staff gives when cancelling or rejecting a request.
+STATUS_REASON_MAX_LENGTH = 500
 
 
 class Courier(models.TextChoices):
@@ -34,8 +43,13 @@ class Courier(models.TextChoices):
 
 
 class ShippingPayer(models.TextChoices):
-    VENDOR = "vendor", _("Vendor pays shipping")
-    RECIPIENT = "recipient", _("Cash on delivery (recipient pays)")
+    """Who actually paid the courier, chosen when the invoice is mailed. These labels are the only words for it:
+    console, back-office, CSV, e-mails, admin and API `shipping_payer_display` all show them."""
+
+    # Translators: 服务商付费
+    VENDOR = "vendor", _("Paid by the vendor")
+    # Translators: 到付
+    RECIPIENT = "recipient", _("Cash on delivery")
 
 
 class InvoiceRequest(models.Model):
@@ -50,8 +64,13 @@ class InvoiceRequest(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     class ShippingRule(models.TextChoices):
-        VENDOR_PAYS = "vendor_pays", _("The vendor pays shipping")
-        COD_ALLOWED = "cod_allowed", _("The vendor may send it cash on delivery")
+        """Who pays the courier by the amount, before anything is mailed (see `ShippingPayer` for after). These
+        labels are the only words for it: console, back-office, CSV, e-mails, admin and API `shipping_rule_display`."""
+
+        # Translators: 寄付
+        VENDOR_PAYS = "vendor_pays", _("Vendor pays shipping")
+        # Translators: 可到付
+        COD_ALLOWED = "cod_allowed", _("Cash on delivery allowed")
 
     # Requests in these statuses count against the invoiceable amount.
     ACTIVE_STATUSES = (Status.PENDING, Status.PROCESSING, Status.MAILING)
@@ -82,15 +101,16 @@ class InvoiceRequest(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     dispatch_due_date = models.DateField(_("mail by"))
-    idempotency_key = models.CharField(max_length=64, blank=True, default="")
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
     # Filled when the vendor mails the invoice (processing -> mailing).
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
     courier = models.CharField(_("courier"), max_length=16, choices=Courier.choices, blank=True)
     courier_name = models.CharField(_("courier name"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
-    shipping_payer = models.CharField(_("shipping payer"), max_length=16, choices=ShippingPayer.choices, blank=True)
+    # Translators: 实际运费承担 (who paid once mailed; the rule by amount is 运费规则)
+    shipping_payer = models.CharField(_("shipping paid by"), max_length=16, choices=ShippingPayer.choices, blank=True)
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         verbose_name = _("invoice request")
@@ -102,7 +122,7 @@ class InvoiceRequest(models.Model):
             # The shipping-payer rule: only an amount below 50.00 may be sent cash on delivery.
             models.CheckConstraint(
                 name="invoice_request_cod_only_below_50",
-                condition=~Q(shipping_payer="recipient") | Q(amount__lt=Decimal(VENDOR_PAYS_SHIPPING_FROM)),
+                condition=~Q(shipping_payer="recipient") | Q(amount__lt=VENDOR_PAYS_SHIPPING_FROM),
             ),
             # A mailed invoice always has its tracking number and shipping payer.
             models.CheckConstraint(
@@ -134,7 +154,7 @@ class InvoiceRequest(models.Model):
 
     @property
     def shipping_rule(self) -> str:
-        if self.amount >= VENDOR_PAYS_SHIPPING_FROM:
+        if vendor_pays_shipping(self.amount):
             return self.ShippingRule.VENDOR_PAYS
         return self.ShippingRule.COD_ALLOWED
 
@@ -144,6 +164,11 @@ class InvoiceRequest(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def can_cancel(self) -> bool:
+        """The customer (or staff for them) may cancel it: the one answer pages, API and admin show."""
+        return can_proceed(self.cancel)
 
     def get_courier_label(self) -> str:
         if self.courier == Courier.OTHER and self.courier_name:
@@ -171,10 +196,14 @@ class InvoiceRequest(models.Model):
 class IssuedInvoice(models.Model):
     """An invoice number a vendor issued for a request; unique per vendor, so one paper invoice is never sent twice."""
 
-    request = models.ForeignKey(InvoiceRequest, on_delete=models.PROTECT, related_name="issued_invoices")
-    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="issued_invoices")
+    request = models.ForeignKey(
+        InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="issued_invoices"
+    )
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, related_name="issued_invoices"
+    )
     number = models.CharField(_("invoice number"), max_length=32)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("issued invoice")
@@ -191,7 +220,9 @@ class IssuedInvoice(models.Model):
 class InvoiceEvent(models.Model):
     """One line of a request's timeline: every status change, who made it, and why. Never deleted."""
 
-    request = models.ForeignKey(InvoiceRequest, on_delete=models.PROTECT, related_name="events")
+    request = models.ForeignKey(
+        InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="events"
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True
@@ -206,7 +237,7 @@ class InvoiceEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request} {self.from_status or '-'} -> {self.to_status}"
+        return f"{self.request} {self.get_from_status_display() or '-'} → {self.get_to_status_display()}"
 
     @classmethod
     def record(cls, *, request: InvoiceRequest, actor, from_status: str, reason: str = "") -> "InvoiceEvent":

@@ -1,22 +1,35 @@
+"""The lifecycle of an invoice request: check, submit, cancel, accept, reject.
+
+Mailing (processing -> mailing) and the mailing CSV import are in `mailing.py`. Every argument is already typed:
+forms and serializers turn text into `int`, `Decimal` and model instances before calling these functions.
+"""
+
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from apps.accounts.models import CustomerAccount, InvoiceType, User, Vendor
 from apps.addresses.models import MailingAddress
+from apps.billing.models import VendorBalance
+from apps.billing.selectors import invoiceable_row
 from apps.billing.services import balance_lock
-from apps.core.errors import ApplicationError, ConflictError, NotFoundError
-from apps.core.money import format_money, parse_amount
+from apps.core.errors import ApplicationError, ConflictError
+from apps.core.money import format_cny, parse_amount
 from apps.core.queue import enqueue_on_commit
+from apps.core.scope import get_in_scope_or_not_found
+from apps.core.validators import check_no_control_characters
 from apps.core.workdays import DISPATCH_WORKING_DAYS, add_working_days, calendar_date
 from apps.titles.models import InvoiceTitle
 
-from .models import InvoiceEvent, InvoiceRequest
+from .models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest
+from .selectors import REQUEST_NOT_FOUND_MESSAGE
+from .tasks import notify_customer_request_changed, notify_vendor_request_submitted
 
 
 def dispatch_due_date_for(submitted_at: dt.datetime) -> dt.date:
@@ -24,53 +37,55 @@ def dispatch_due_date_for(submitted_at: dt.datetime) -> dt.date:
     return add_working_days(calendar_date(submitted_at), DISPATCH_WORKING_DAYS)
 
 
-def _field_error(code: str, field: str, message: str) -> ApplicationError:
-    return ApplicationError(code, message, {field: [message]})
+def default_invoice_type(vendor: Vendor) -> str:
+    """What an application asks for unless the customer chooses: general when the vendor issues it."""
+    types = vendor.supported_invoice_types or []
+    return InvoiceType.GENERAL if InvoiceType.GENERAL in types or not types else types[0]
+
+
+@dataclass(frozen=True)
+class CheckedApplication:
+    """An application that passed every rule (the amount is checked again under the balance lock on submit)."""
+
+    vendor: Vendor
+    amount: Decimal
+    title: InvoiceTitle
+    address: MailingAddress
+    invoice_type: str
 
 
 def invoice_request_check(
     *,
     customer_account: CustomerAccount,
-    vendor_id,
-    amount,
-    title_id,
-    address_id,
+    vendor: Vendor | None,
+    amount: Decimal,
+    title: InvoiceTitle | None,
+    address: MailingAddress | None,
     invoice_type: str | None = None,
-) -> dict:
+) -> CheckedApplication:
     """Validate an application without writing anything; the confirmation page and submit both use it.
 
-    Returns the resolved vendor, amount, title, address and invoice type. The amount is checked against the
-    invoiceable amount here for a friendly early message, and again under the balance lock on submit.
+    `vendor`, `title` and `address` are None when the caller found none by the ID it was given; a title or address
+    of another account is refused the same way. The amount is compared with the invoiceable amount here for a
+    friendly early message, and again under the balance lock on submit.
     """
     errors: dict[str, list[str]] = {}
-    vendor = Vendor.objects.filter(pk=vendor_id).first() if str(vendor_id or "").isdigit() else None
     if vendor is None:
         errors["vendor"] = [_("Choose a vendor you consumed with.")]
     try:
+        # The money module owns the amount rule (at least 0.01, two places) and its messages.
         amount = parse_amount(amount)
     except ApplicationError as error:
         errors.update(error.fields)
         amount = None
-    title = (
-        InvoiceTitle.objects.filter(pk=title_id, customer_account=customer_account).first()
-        if str(title_id or "").isdigit()
-        else None
-    )
-    if title is None:
+    if title is None or title.customer_account_id != customer_account.pk:
         errors["title"] = [_("Choose one of your invoice titles.")]
-    address = (
-        MailingAddress.objects.filter(pk=address_id, customer_account=customer_account).first()
-        if str(address_id or "").isdigit()
-        else None
-    )
-    if address is None:
+        title = None
+    if address is None or address.customer_account_id != customer_account.pk:
         errors["address"] = [_("Choose one of your mailing addresses.")]
+        address = None
     if vendor is not None:
-        invoice_type = invoice_type or (
-            InvoiceType.GENERAL
-            if InvoiceType.GENERAL in vendor.supported_invoice_types
-            else (vendor.supported_invoice_types or [InvoiceType.GENERAL])[0]
-        )
+        invoice_type = invoice_type or default_invoice_type(vendor)
         if invoice_type not in InvoiceType.values or invoice_type not in vendor.supported_invoice_types:
             errors["invoice_type"] = [
                 _("%(vendor)s issues only: %(types)s.")
@@ -86,9 +101,6 @@ def invoice_request_check(
                         "complete the title first."
                     )
                 ]
-    if vendor is not None:
-        from apps.billing.selectors import invoiceable_row
-
         row = invoiceable_row(customer_account=customer_account, vendor_id=vendor.pk)
         if row is None:
             # Nothing was ever consumed with this vendor: the vendor is the mistake, not the amount.
@@ -99,12 +111,12 @@ def invoice_request_check(
         first = next(iter(errors.values()))[0]
         code = "amount_exceeds_invoiceable" if list(errors) == ["amount"] and amount else "invalid_application"
         raise ApplicationError(code, first, errors)
-    return {"vendor": vendor, "amount": amount, "title": title, "address": address, "invoice_type": invoice_type}
+    return CheckedApplication(vendor=vendor, amount=amount, title=title, address=address, invoice_type=invoice_type)
 
 
 def _exceeds_message(available: Decimal) -> str:
-    return _("The amount is more than you can invoice with this vendor: at most ¥%(available)s.") % {
-        "available": format_money(available)
+    return _("The amount is more than you can invoice with this vendor: at most %(available)s.") % {
+        "available": format_cny(available)
     }
 
 
@@ -113,10 +125,10 @@ def invoice_request_submit(
     *,
     actor: User,
     customer_account: CustomerAccount,
-    vendor_id,
-    amount,
-    title_id,
-    address_id,
+    vendor: Vendor | None,
+    amount: Decimal,
+    title: InvoiceTitle | None,
+    address: MailingAddress | None,
     invoice_type: str | None = None,
     idempotency_key: str = "",
 ) -> tuple[InvoiceRequest, bool]:
@@ -125,43 +137,43 @@ def invoice_request_submit(
     The per-account-per-vendor balance row is locked while the amount is checked and recorded, so no number of
     simultaneous submissions can take the requests above consumed - refunded.
     """
-    idempotency_key = (idempotency_key or "").strip()[:64]
+    idempotency_key = _checked_idempotency_key(idempotency_key)
+    submission = {"vendor": vendor, "amount": amount, "title": title, "address": address, "invoice_type": invoice_type}
     existing = _existing(customer_account, idempotency_key)
     if existing is not None:
-        return existing, False
+        return _replayed(existing, **submission), False
     checked = invoice_request_check(
         customer_account=customer_account,
-        vendor_id=vendor_id,
+        vendor=vendor,
         amount=amount,
-        title_id=title_id,
-        address_id=address_id,
+        title=title,
+        address=address,
         invoice_type=invoice_type,
     )
-    vendor, amount, title, address = checked["vendor"], checked["amount"], checked["title"], checked["address"]
 
-    balance = balance_lock(customer_account_id=customer_account.pk, vendor_id=vendor.pk)
+    balance = balance_lock(customer_account_id=customer_account.pk, vendor_id=checked.vendor.pk)
     if idempotency_key:
         existing = _existing(customer_account, idempotency_key)
         if existing is not None:  # the same submission arrived twice; the first one won the lock
-            return existing, False
+            return _replayed(existing, **submission), False
     available = balance.consumed - balance.refunded - balance.invoiced
-    if amount > available:
+    if checked.amount > available:
         message = _exceeds_message(max(available, Decimal("0")))
         raise ApplicationError("amount_exceeds_invoiceable", message, {"amount": [message]})
 
     submitted_at = timezone.now()
     try:
         with transaction.atomic():
-            request = InvoiceRequest.objects.create(
+            invoice_request = InvoiceRequest.objects.create(
                 customer_account=customer_account,
-                vendor=vendor,
+                vendor=checked.vendor,
                 submitted_by=actor,
-                amount=amount,
-                invoice_type=checked["invoice_type"],
-                title=title,
-                address=address,
-                title_snapshot=title.snapshot(),
-                address_snapshot=address.snapshot(),
+                amount=checked.amount,
+                invoice_type=checked.invoice_type,
+                title=checked.title,
+                address=checked.address,
+                title_snapshot=checked.title.snapshot(),
+                address_snapshot=checked.address.snapshot(),
                 submitted_at=submitted_at,
                 dispatch_due_date=dispatch_due_date_for(submitted_at),
                 idempotency_key=idempotency_key,
@@ -171,16 +183,55 @@ def invoice_request_submit(
         existing = _existing(customer_account, idempotency_key)
         if existing is None:
             raise
-        return existing, False
-    balance.invoiced += amount
+        return _replayed(existing, **submission), False
+    balance.invoiced += checked.amount
     balance.save(update_fields=["invoiced", "updated_at"])
-    request.number = f"IR{calendar_date(submitted_at):%Y%m%d}{request.pk:06d}"
-    request.save(update_fields=["number"])
-    InvoiceEvent.record(request=request, actor=actor, from_status="")
-    from .tasks import notify_vendor_request_submitted
+    invoice_request.number = f"IR{calendar_date(submitted_at):%Y%m%d}{invoice_request.pk:06d}"
+    invoice_request.save(update_fields=["number"])
+    InvoiceEvent.record(request=invoice_request, actor=actor, from_status="")
+    enqueue_on_commit(notify_vendor_request_submitted, invoice_request.pk)
+    return invoice_request, True
 
-    enqueue_on_commit(notify_vendor_request_submitted, request.pk)
-    return request, True
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 64  # the model field's max_length
+
+
+def _checked_idempotency_key(raw: str) -> str:
+    """The key as sent (surrounding spaces aside); a longer one is refused, never cut to a key someone else sent."""
+    key = (raw or "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        message = _("An idempotency key has at most %(limit)d characters.") % {"limit": IDEMPOTENCY_KEY_MAX_LENGTH}
+        raise ApplicationError("invalid_idempotency_key", message, {"idempotency_key": [message]})
+    return key
+
+
+def _replayed(
+    existing: InvoiceRequest,
+    *,
+    vendor: Vendor | None,
+    amount: Decimal,
+    title: InvoiceTitle | None,
+    address: MailingAddress | None,
+    invoice_type: str | None,
+) -> InvoiceRequest:
+    """The first request for a repeated idempotency key, if this submission is the same one; otherwise 409."""
+    same = (
+        existing.vendor_id == (vendor.pk if vendor else None)
+        and existing.amount == amount
+        and existing.title_id == (title.pk if title else None)
+        and existing.address_id == (address.pk if address else None)
+        and (not invoice_type or existing.invoice_type == invoice_type)
+    )
+    if not same:
+        raise ConflictError(
+            "idempotency_key_reused",
+            _(
+                "This idempotency key was already used for another application (%(number)s). "
+                "Send a new key for a new application."
+            )
+            % {"number": existing.number},
+        )
+    return existing
 
 
 def _existing(customer_account: CustomerAccount, idempotency_key: str) -> InvoiceRequest | None:
@@ -189,151 +240,153 @@ def _existing(customer_account: CustomerAccount, idempotency_key: str) -> Invoic
     return InvoiceRequest.objects.filter(customer_account=customer_account, idempotency_key=idempotency_key).first()
 
 
-def cannot_cancel_message(request: InvoiceRequest) -> str:
-    vendor = request.vendor
+# --- Cancel and reject: the amount becomes invoiceable again ---------------------------------------------------
+
+
+def cannot_cancel_message(invoice_request: InvoiceRequest) -> str:
+    """Why this request cannot be cancelled (and whom to contact instead): the refusal and the pages' explanation."""
+    vendor = invoice_request.vendor
     contact = " / ".join(part for part in [vendor.contact_phone, vendor.contact_email] if part)
-    if request.status in (InvoiceRequest.Status.PROCESSING, InvoiceRequest.Status.MAILING):
+    if invoice_request.status in (InvoiceRequest.Status.PROCESSING, InvoiceRequest.Status.MAILING):
         return _(
             "This request is %(status)s, so it can no longer be cancelled here. To have the invoice reissued or "
             "returned, contact %(vendor)s: %(contact)s."
-        ) % {"status": request.get_status_display(), "vendor": vendor.name, "contact": contact or "-"}
+        ) % {"status": invoice_request.get_status_display(), "vendor": vendor.name, "contact": contact or "-"}
     return _("Only a pending request can be cancelled; this one is %(status)s.") % {
-        "status": request.get_status_display()
+        "status": invoice_request.get_status_display()
     }
+
+
+def _checked_reason(reason: str, *, required_message: str = "") -> str:
+    """A cancel or reject reason: stripped, at most STATUS_REASON_MAX_LENGTH characters, required if a message says."""
+    check_no_control_characters({"reason": reason or ""}, multiline={"reason"})  # line breaks yes, NUL never
+    reason = (reason or "").strip()
+    if not reason and required_message:
+        raise ApplicationError("reason_required", required_message, {"reason": [required_message]})
+    if len(reason) > STATUS_REASON_MAX_LENGTH:
+        message = _("At most %(limit)d characters.") % {"limit": STATUS_REASON_MAX_LENGTH}
+        raise ApplicationError("invalid_reason", message, {"reason": [message]})
+    return reason
+
+
+def _lock_with_balance(
+    scope: QuerySet[InvoiceRequest], invoice_request_id: int
+) -> tuple[InvoiceRequest, VendorBalance]:
+    """Lock the balance row, then the request row: the order submit uses, so the two can never deadlock.
+
+    Only the request row is locked (`of=("self",)`), not the vendor row joined for the messages.
+    """
+    found = get_in_scope_or_not_found(
+        scope.values("customer_account_id", "vendor_id"), invoice_request_id, message=REQUEST_NOT_FOUND_MESSAGE
+    )
+    balance = balance_lock(customer_account_id=found["customer_account_id"], vendor_id=found["vendor_id"])
+    invoice_request = scope.select_for_update(of=("self",)).select_related("vendor").get(pk=invoice_request_id)
+    return invoice_request, balance
+
+
+def _release_and_record(
+    *, invoice_request: InvoiceRequest, balance: VendorBalance, actor: User, from_status: str, reason: str
+) -> None:
+    """The tail of cancel and reject: save the new status with its reason, free the amount, write the timeline."""
+    invoice_request.status_reason = reason
+    invoice_request.save(update_fields=["status", "status_reason", "updated_at"])
+    balance.invoiced -= invoice_request.amount
+    balance.save(update_fields=["invoiced", "updated_at"])
+    InvoiceEvent.record(request=invoice_request, actor=actor, from_status=from_status, reason=reason)
 
 
 @transaction.atomic
 def invoice_request_cancel(
-    *, actor: User, customer_account: CustomerAccount, request_id: int, reason: str = ""
+    *, actor: User, customer_account: CustomerAccount, invoice_request_id: int, reason: str = ""
 ) -> InvoiceRequest:
-    """Cancel a pending request; its amount becomes invoiceable again.
-
-    Locks in the same order as submit (balance row, then request row) so the two can never deadlock, and
-    locks only the request row (`of=("self",)`), not the vendor row joined for the message.
-    """
-    found = (
-        InvoiceRequest.objects.filter(pk=request_id, customer_account=customer_account)
-        .values("customer_account_id", "vendor_id")
-        .first()
-        if str(request_id).isdigit()
-        else None
+    """Cancel a pending request (the customer, or staff for the customer); its amount becomes invoiceable again."""
+    reason = _checked_reason(reason)
+    invoice_request, balance = _lock_with_balance(
+        InvoiceRequest.objects.filter(customer_account=customer_account), invoice_request_id
     )
-    if found is None:
-        raise NotFoundError("not_found", _("No such invoice request."))
-    balance = balance_lock(customer_account_id=found["customer_account_id"], vendor_id=found["vendor_id"])
-    request = (
-        InvoiceRequest.objects.select_for_update(of=("self",))
-        .select_related("vendor")
-        .get(pk=request_id, customer_account=customer_account)
+    if not invoice_request.can_cancel:
+        raise ConflictError("cannot_cancel", cannot_cancel_message(invoice_request))
+    from_status = invoice_request.status
+    invoice_request.cancel()
+    _release_and_record(
+        invoice_request=invoice_request, balance=balance, actor=actor, from_status=from_status, reason=reason
     )
-    if not can_proceed(request.cancel):
-        raise ConflictError("cannot_cancel", cannot_cancel_message(request))
-    from_status = request.status
-    request.cancel()
-    request.status_reason = reason
-    request.save(update_fields=["status", "status_reason", "updated_at"])
-    balance.invoiced -= request.amount
-    balance.save(update_fields=["invoiced", "updated_at"])
-    InvoiceEvent.record(request=request, actor=actor, from_status=from_status, reason=reason)
-    return request
+    return invoice_request
 
 
-# --- Vendor back-office: accept, reject, mail ------------------------------------------------------------------
+# --- Vendor back-office: accept, reject (mailing is in mailing.py) --------------------------------------------
 
 
-def _vendor_request_for_update(*, vendor: Vendor, request_id) -> InvoiceRequest:
-    request = (
-        InvoiceRequest.objects.select_for_update(of=("self",))
-        .select_related("vendor")
-        .filter(pk=request_id, vendor=vendor)
-        .first()
-        if str(request_id).isdigit()
-        else None
-    )
-    if request is None:
-        raise NotFoundError("not_found", _("No such invoice request."))
-    return request
+def vendor_request_for_update(*, vendor: Vendor, invoice_request_id: int) -> InvoiceRequest:
+    """One request addressed to the vendor, locked (the vendor row joined for the messages is not)."""
+    requests = InvoiceRequest.objects.select_for_update(of=("self",)).select_related("vendor").filter(vendor=vendor)
+    return get_in_scope_or_not_found(requests, invoice_request_id, message=REQUEST_NOT_FOUND_MESSAGE)
 
 
-def _not_pending_message(request: InvoiceRequest) -> str:
-    if request.status == InvoiceRequest.Status.CANCELLED:
+def not_pending_message(invoice_request: InvoiceRequest) -> str:
+    """Why a request cannot be accepted or rejected: the refusal and the back-office pages' explanation."""
+    if invoice_request.status == InvoiceRequest.Status.CANCELLED:
         return _(
             "The customer cancelled request %(number)s a moment ago; it can no longer be accepted or rejected."
-        ) % {"number": request.number}
+        ) % {"number": invoice_request.number}
     return _("Request %(number)s is already %(status)s; only a pending request can be accepted or rejected.") % {
-        "number": request.number,
-        "status": request.get_status_display(),
+        "number": invoice_request.number,
+        "status": invoice_request.get_status_display(),
     }
 
 
 @transaction.atomic
-def invoice_request_accept(*, actor: User, vendor: Vendor, request_id) -> InvoiceRequest:
+def invoice_request_accept(*, actor: User, vendor: Vendor, invoice_request_id: int) -> InvoiceRequest:
     """pending -> processing. A request the customer cancelled a moment earlier answers a clear conflict."""
-    request = _vendor_request_for_update(vendor=vendor, request_id=request_id)
-    if not can_proceed(request.accept):
-        raise ConflictError("cannot_accept", _not_pending_message(request))
-    from_status = request.status
-    request.accept()
-    request.save(update_fields=["status", "updated_at"])
-    InvoiceEvent.record(request=request, actor=actor, from_status=from_status)
-    _notify_customer(request)
-    return request
+    invoice_request = vendor_request_for_update(vendor=vendor, invoice_request_id=invoice_request_id)
+    if not can_proceed(invoice_request.accept):
+        raise ConflictError("cannot_accept", not_pending_message(invoice_request))
+    from_status = invoice_request.status
+    invoice_request.accept()
+    invoice_request.save(update_fields=["status", "updated_at"])
+    InvoiceEvent.record(request=invoice_request, actor=actor, from_status=from_status)
+    notify_customer(invoice_request)
+    return invoice_request
 
 
 @dataclass
 class BulkResult:
     accepted: list[InvoiceRequest] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (request id or number, message)
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (request id, message)
 
 
-def invoice_requests_accept_bulk(*, actor: User, vendor: Vendor, request_ids: list) -> BulkResult:
+def invoice_requests_accept_bulk(*, actor: User, vendor: Vendor, invoice_request_ids: list[int]) -> BulkResult:
     """Accept several pending requests; each one on its own, so one that was cancelled meanwhile fails alone."""
     result = BulkResult()
-    for request_id in dict.fromkeys(request_ids):
+    for invoice_request_id in dict.fromkeys(invoice_request_ids):
         try:
-            result.accepted.append(invoice_request_accept(actor=actor, vendor=vendor, request_id=request_id))
+            result.accepted.append(
+                invoice_request_accept(actor=actor, vendor=vendor, invoice_request_id=invoice_request_id)
+            )
         except ApplicationError as error:
-            result.failed.append((str(request_id), str(error.message)))
+            result.failed.append((invoice_request_id, str(error.message)))
     return result
 
 
-REJECT_REASON_MAX_LENGTH = 500
-
-
 @transaction.atomic
-def invoice_request_reject(*, actor: User, vendor: Vendor, request_id, reason: str) -> InvoiceRequest:
+def invoice_request_reject(*, actor: User, vendor: Vendor, invoice_request_id: int, reason: str) -> InvoiceRequest:
     """pending -> rejected with a reason the customer sees; the amount becomes invoiceable again."""
-    reason = (reason or "").strip()
-    if not reason:
-        message = _("Tell the customer why the request is rejected, for example that the title is wrong.")
-        raise ApplicationError("reason_required", message, {"reason": [message]})
-    if len(reason) > REJECT_REASON_MAX_LENGTH:
-        message = _("At most %(limit)d characters.") % {"limit": REJECT_REASON_MAX_LENGTH}
-        raise ApplicationError("invalid_reason", message, {"reason": [message]})
-    found = (
-        InvoiceRequest.objects.filter(pk=request_id, vendor=vendor).values("customer_account_id", "vendor_id").first()
-        if str(request_id).isdigit()
-        else None
+    reason = _checked_reason(
+        reason,
+        required_message=_("Tell the customer why the request is rejected, for example that the title is wrong."),
     )
-    if found is None:
-        raise NotFoundError("not_found", _("No such invoice request."))
-    # Same lock order as submit and cancel: balance row, then request row.
-    balance = balance_lock(customer_account_id=found["customer_account_id"], vendor_id=found["vendor_id"])
-    request = _vendor_request_for_update(vendor=vendor, request_id=request_id)
-    if not can_proceed(request.reject):
-        raise ConflictError("cannot_reject", _not_pending_message(request))
-    from_status = request.status
-    request.reject()
-    request.status_reason = reason
-    request.save(update_fields=["status", "status_reason", "updated_at"])
-    balance.invoiced -= request.amount
-    balance.save(update_fields=["invoiced", "updated_at"])
-    InvoiceEvent.record(request=request, actor=actor, from_status=from_status, reason=reason)
-    _notify_customer(request)
-    return request
+    invoice_request, balance = _lock_with_balance(InvoiceRequest.objects.filter(vendor=vendor), invoice_request_id)
+    if not can_proceed(invoice_request.reject):
+        raise ConflictError("cannot_reject", not_pending_message(invoice_request))
+    from_status = invoice_request.status
+    invoice_request.reject()
+    _release_and_record(
+        invoice_request=invoice_request, balance=balance, actor=actor, from_status=from_status, reason=reason
+    )
+    notify_customer(invoice_request)
+    return invoice_request
 
 
-def _notify_customer(request: InvoiceRequest) -> None:
-    from .tasks import notify_customer_request_changed
-
-    enqueue_on_commit(notify_customer_request_changed, request.pk)
+def notify_customer(invoice_request: InvoiceRequest) -> None:
+    """E-mail the customer account's users once the change commits (accepted, rejected, mailed)."""
+    enqueue_on_commit(notify_customer_request_changed, invoice_request.pk)

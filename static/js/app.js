@@ -9,6 +9,21 @@
       el.hidden = el.getAttribute("data-kind") !== kind;
     });
   }
+  // Tooltips (the invoiceable formula): CSS shows them on hover and focus; a tap toggles them too, for touch
+  // browsers that do not focus on tap, and Escape or a tap elsewhere closes them.
+  function closeTooltips(except) {
+    document.querySelectorAll(".tooltip.is-open").forEach(function (tip) {
+      if (tip !== except) tip.classList.remove("is-open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var tip = event.target.closest ? event.target.closest(".tooltip") : null;
+    closeTooltips(tip);
+    if (tip) tip.classList.toggle("is-open");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeTooltips(null);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-kind-toggle]").forEach(function (form) {
       syncKind(form);

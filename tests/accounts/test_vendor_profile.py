@@ -71,9 +71,35 @@ def test_customers_are_sent_to_the_new_contact(vendor_user, consumed):
     )
 
 
-@pytest.mark.parametrize("phone", ["400-820-1234", "010-62668899", "+86 138 0013 8000", "(0755) 8888 6666"])
+PHONE_SHAPE = (
+    "Enter a phone number customers can call: a mobile (13800138000), a landline with its area code "
+    "(0571-88886666) or a 400/800 number (400-800-8888); an extension may follow (-801)."
+)
+CONTROL = (
+    "Contains invisible control characters (for example a tab or line break copied with the text); please retype it."
+)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "400-820-1234",
+        "400-800-8888",
+        "010-62668899",
+        "0571-88886666",
+        "0571-88886666-801",
+        "0571-88886666转801",
+        "+86 138 0013 8000",
+        "13800138000",
+        "(0755) 8888 6666",
+    ],
+)
 def test_phone_numbers_as_companies_write_them(vendor_user, phone):
     assert _update(vendor_user, contact_phone=phone).contact_phone == phone
+
+
+def test_a_full_width_phone_is_stored_in_ascii(vendor_user):
+    assert _update(vendor_user, contact_phone="０５７１－８８８８６６６６").contact_phone == "0571-88886666"
 
 
 @pytest.mark.parametrize("email", ["", "invoice@example.com"])
@@ -86,8 +112,15 @@ def test_the_email_is_optional(vendor_user, email):
     [
         ({"contact_phone": ""}, "contact_phone", "Customers need a phone number to reach you."),
         ({"contact_phone": "   "}, "contact_phone", "Customers need a phone number to reach you."),
-        ({"contact_phone": "call us"}, "contact_phone", "Enter a phone number such as 400-820-1234 or 010-62668899."),
-        ({"contact_phone": "1" * 31}, "contact_phone", "Enter a phone number such as 400-820-1234 or 010-62668899."),
+        ({"contact_phone": "call us"}, "contact_phone", PHONE_SHAPE),
+        ({"contact_phone": "1" * 31}, "contact_phone", PHONE_SHAPE),
+        ({"contact_phone": "12345"}, "contact_phone", PHONE_SHAPE),
+        ({"contact_phone": "88886666"}, "contact_phone", PHONE_SHAPE),  # a landline needs its area code
+        ({"contact_phone": "+()- 1"}, "contact_phone", PHONE_SHAPE),
+        ({"contact_phone": "400-820-1234\x00"}, "contact_phone", CONTROL),
+        ({"contact_email": "invoice@example.com\n"}, "contact_email", CONTROL),
+        ({"service_hours": "工作日\x0709:00-18:00"}, "service_hours", CONTROL),
+        ({"service_hours": "工作日\n09:00-18:00"}, "service_hours", CONTROL),
         ({"contact_email": "invoice@"}, "contact_email", "Enter a valid email address."),
         ({"service_hours": "x" * 101}, "service_hours", "At most 100 characters."),
         (

@@ -5,8 +5,8 @@ from apps.addresses.services import address_create, address_delete, address_set_
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.services import invoice_request_submit
 from tests.factories import CustomerUserFactory, InvoiceTitleFactory, VendorFactory, consume
+from tests.helpers import submit
 
 ADDRESS = {
     "recipient": "王五",
@@ -231,14 +231,8 @@ def test_deleted_address_stays_in_the_snapshot_of_requests_that_used_it(user):
     consume(customer_account=user.customer_account, vendor=vendor, amount="500.00")
     title = InvoiceTitleFactory(customer_account=user.customer_account, is_default=True)
     address = _create(user)
-    request, _ = invoice_request_submit(
-        actor=user,
-        customer_account=user.customer_account,
-        vendor_id=vendor.pk,
-        amount="100.00",
-        title_id=title.pk,
-        address_id=address.pk,
-    )
+    assert (title.is_default, address.is_default) == (True, True)
+    request = submit(user, vendor, "100.00")  # with the default title and address
     # when the address is deleted
     address_delete(address=address, actor=user)
     # then the request keeps the address it was submitted with

@@ -1,21 +1,24 @@
+"""Aliases kept for the API tests' fixture names; the clients themselves are in tests/conftest.py."""
+
 import pytest
-from rest_framework.test import APIClient
+
+from tests import helpers
 
 
 @pytest.fixture
 def client_for(api_client_for):
-    """`api_client_for(user)` asking for English, so tests can read the messages."""
-
-    def make(user) -> APIClient:
-        client = api_client_for(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    return make
+    """`client_for(user)`: an API client with the user's token, asking for English."""
+    return api_client_for
 
 
 @pytest.fixture
-def anonymous_client() -> APIClient:
-    client = APIClient()
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def anonymous_client():
+    return helpers.api_client()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_limits():
+    """No throttle count of an earlier test (or run) may answer 429 here; the lockouts are rows rolled back."""
+    helpers.clear_token_throttle()
+    yield
+    helpers.clear_token_throttle()

@@ -95,7 +95,7 @@ def test_description_is_optional_and_a_time_without_offset_is_shanghai_time(clie
             "invalid",
             {"customer_account": ['Invalid pk "987654" - object does not exist.']},
         ),
-        ({"vendor": "abc"}, "invalid", {"vendor": ["Incorrect type. Expected pk value, received str."]}),
+        ({"vendor": "abc"}, "invalid", {"vendor": ["Enter the id as a whole number, such as 12."]}),
         (
             {"consumed_at": "yesterday"},
             "invalid",

@@ -39,6 +39,15 @@ LIST_FIELDS = {
     "vendor_service_hours",
     "title_snapshot",
     "address_snapshot",
+    "rejection_reason",
+    "invoice_numbers",
+    "invoice_date",
+    "courier",
+    "courier_label",
+    "tracking_number",
+    "shipping_payer",
+    "shipping_payer_display",
+    "mailed_at",
 }
 
 
@@ -124,6 +133,16 @@ def test_create_answers_201_with_the_request_its_snapshots_and_timeline(client_f
             "street": "中关村大街 1 号",
             "postal_code": "100080",
         },
+        # nothing mailed yet, nothing rejected
+        "rejection_reason": None,
+        "invoice_numbers": [],
+        "invoice_date": None,
+        "courier": "",
+        "courier_label": "",
+        "tracking_number": "",
+        "shipping_payer": "",
+        "shipping_payer_display": "",
+        "mailed_at": None,
         "events": [
             {
                 "time": event_time(request.events.get()),
@@ -172,18 +191,18 @@ def test_amount_may_be_a_string_or_a_number_and_sets_the_shipping_rule(
 @pytest.mark.parametrize(
     ("amount", "code", "message"),
     [
-        ("0", "invalid_application", "The amount must be at least 0.01."),
-        (0, "invalid_application", "The amount must be at least 0.01."),
-        ("-5.00", "invalid_application", "The amount must be at least 0.01."),
-        ("0.001", "invalid_application", "An amount has at most two decimal places."),
-        (0.001, "invalid_application", "An amount has at most two decimal places."),
-        ("1.234", "invalid_application", "An amount has at most two decimal places."),
-        (1.234, "invalid_application", "An amount has at most two decimal places."),
-        ("abc", "invalid_application", "Enter an amount such as 100.00."),
+        ("0", "invalid_amount", "The amount must be at least 0.01."),
+        (0, "invalid_amount", "The amount must be at least 0.01."),
+        ("-5.00", "invalid_amount", "The amount must be at least 0.01."),
+        ("0.001", "invalid_amount", "An amount has at most two decimal places."),
+        (0.001, "invalid_amount", "An amount has at most two decimal places."),
+        ("1.234", "invalid_amount", "An amount has at most two decimal places."),
+        (1.234, "invalid_amount", "An amount has at most two decimal places."),
+        ("abc", "invalid_amount", "Enter an amount such as 100.00."),
         (
             "1000.01",
             "amount_exceeds_invoiceable",
-            "The amount is more than you can invoice with this vendor: at most ¥1000.00.",
+            "The amount is more than you can invoice with this vendor: at most ¥1,000.00.",
         ),
     ],
 )
@@ -318,12 +337,37 @@ def test_a_repeated_idempotency_key_answers_200_with_the_first_request(client_fo
 
 
 @pytest.mark.django_db
-def test_a_repeated_idempotency_key_returns_the_first_request_even_with_another_body(client_for, consumed, vendor):
+def test_a_repeated_idempotency_key_with_another_body_is_refused(client_for, consumed, vendor):
     client = client_for(consumed)
     first = client.post(URL, application(consumed, vendor, "100.00"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    # when the same key comes with another amount
     again = client.post(URL, application(consumed, vendor, "5.00"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert again.status_code == 200
-    assert (again.json()["id"], again.json()["amount"]) == (first.json()["id"], "100.00")
+    # then it is refused, naming the first application, and nothing new is recorded
+    body = assert_error(again, 409, "idempotency_key_reused", fields={})
+    assert first.json()["number"] in body["message"]
+    assert InvoiceRequest.objects.filter(customer_account=consumed.customer_account).count() == 1
+    # and the same body again still answers the first request
+    same = client.post(URL, application(consumed, vendor, "100.00"), format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (same.status_code, same.json()["id"]) == (200, first.json()["id"])
+
+
+@pytest.mark.django_db
+def test_an_idempotency_key_over_64_characters_is_refused_not_cut(client_for, consumed, vendor):
+    client = client_for(consumed)
+    # given a request made with a 64-character key
+    first = client.post(URL, application(consumed, vendor), format="json", HTTP_IDEMPOTENCY_KEY="k" * 64)
+    assert first.status_code == 201
+    # when a 65-character key starting with it is sent
+    response = client.post(URL, application(consumed, vendor), format="json", HTTP_IDEMPOTENCY_KEY="k" * 65)
+    # then it is refused, not cut to the first key (which would have answered the first request)
+    assert_error(
+        response,
+        400,
+        "invalid_idempotency_key",
+        "An idempotency key has at most 64 characters.",
+        {"idempotency_key": ["An idempotency key has at most 64 characters."]},
+    )
+    assert InvoiceRequest.objects.filter(customer_account=consumed.customer_account).count() == 1
 
 
 @pytest.mark.django_db
@@ -457,7 +501,7 @@ def test_list_refuses_invalid_filter_values(client_for, consumed):
         "Please correct the fields marked below.",
         {
             "status": ['"lost" is not a valid choice.'],
-            "vendor": ["A valid integer is required."],
+            "vendor": ["Enter the id as a whole number, such as 12."],
             "submitted_from": wrong_date,
             "submitted_to": wrong_date,
         },
@@ -535,6 +579,18 @@ def test_cancel_a_pending_request_frees_its_amount(client_for, consumed, vendor)
     assert [event["to_status"] for event in body["events"]] == ["pending", "cancelled"]
     assert InvoiceRequest.objects.get(pk=request.pk).status == "cancelled"
     assert invoiceable(client, vendor) == "1000.00"
+
+
+@pytest.mark.django_db
+def test_cancel_reason_has_the_pages_length_limit(client_for, consumed, vendor):
+    # given a pending request
+    request = submit(consumed, vendor, "300.00")
+    # when it is cancelled with a reason of 501 characters
+    response = client_for(consumed).post(f"{URL}{request.pk}/cancel/", {"reason": "错" * 501}, format="json")
+    # then the reason is refused next to its field and the request is still pending
+    message = "At most 500 characters."
+    assert_error(response, 400, "invalid_reason", message, {"reason": [message]})
+    assert InvoiceRequest.objects.get(pk=request.pk).status == "pending"
 
 
 @pytest.mark.django_db
@@ -622,9 +678,9 @@ def test_list_and_detail_take_a_fixed_number_of_queries(client_for, consumed, ve
     client = client_for(consumed)
     requests = [submit(consumed, vendor, "10.00") for _ in range(10)]
     client.post(f"{URL}{requests[0].pk}/cancel/")
-    # then: token + account, count, page
-    with django_assert_max_num_queries(4):
+    # then: token + account, count, page, invoice numbers
+    with django_assert_max_num_queries(5):
         assert client.get(URL).json()["count"] == 10
-    # token + account, request with vendor, events with actors
-    with django_assert_max_num_queries(4):
+    # token + account, request with vendor, invoice numbers, events with actors
+    with django_assert_max_num_queries(5):
         assert len(client.get(f"{URL}{requests[0].pk}/").json()["events"]) == 2

@@ -37,7 +37,7 @@ def test_one_row_per_vendor_with_money_as_strings_and_the_formula(client_for, co
             "refunded": "100.00",
             "invoiced": "250.00",
             "invoiceable": "650.00",
-            "formula": "Invoiceable ¥650.00 = consumed ¥1000.00 − refunded ¥100.00 − "
+            "formula": "Invoiceable ¥650.00 = consumed ¥1,000.00 − refunded ¥100.00 − "
             "applied for (pending, processing, mailing) ¥250.00",
         },
         {
@@ -88,5 +88,5 @@ def test_invoice_debt_shows_as_zero_invoiceable(client_for, consumed, vendor):
     # then
     assert (row["invoiced"], row["invoiceable"]) == ("900.00", "0.00")
     assert row["formula"] == (
-        "Invoiceable ¥0.00 = consumed ¥1000.00 − refunded ¥500.00 − applied for (pending, processing, mailing) ¥900.00"
+        "Invoiceable ¥0.00 = consumed ¥1,000.00 − refunded ¥500.00 − applied for (pending, processing, mailing) ¥900.00"
     )

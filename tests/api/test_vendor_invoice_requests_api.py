@@ -70,7 +70,7 @@ def other_vendor_user(db, other_vendor):
 def accepted(customer, vendor_user, amount: str = "100.00") -> InvoiceRequest:
     """A request the vendor accepted: processing."""
     request = submit(customer, vendor_user.vendor, amount)
-    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk)
+    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk)
     return InvoiceRequest.objects.get(pk=request.pk)
 
 
@@ -162,7 +162,9 @@ def test_list_shows_only_the_vendors_requests_by_mail_by_date_with_days_left(cli
 def test_overdue_rows_say_so_and_closed_rows_have_no_days_left(client_for, vendor_user, queue, clock):
     # given the first request is cancelled, and today is Monday 03-24: the middle one (due 03-21) is overdue
     customer = queue["first"].submitted_by
-    invoice_request_cancel(actor=customer, customer_account=customer.customer_account, request_id=queue["first"].pk)
+    invoice_request_cancel(
+        actor=customer, customer_account=customer.customer_account, invoice_request_id=queue["first"].pk
+    )
     clock.now = dt.datetime(2025, 3, 24, 10, 0, tzinfo=SHANGHAI)
     # when
     rows = {row["id"]: row for row in client_for(vendor_user).get(URL).json()["results"]}
@@ -442,7 +444,7 @@ def test_a_request_the_customer_cancelled_cannot_be_accepted_and_the_vendor_is_t
 ):
     # given the customer cancelled the request a moment before the vendor clicks accept
     request = submit(consumed, vendor_user.vendor, "100.00")
-    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=request.pk)
+    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=request.pk)
     # when the vendor accepts
     response = client_for(vendor_user).post(f"{URL}{request.pk}/accept/")
     # then a clear conflict, and nothing changed
@@ -655,7 +657,7 @@ def test_bulk_accept_accepts_the_pending_ones_and_reports_the_others(
     # given three pending requests, one the customer cancelled, and one of another vendor
     consume(customer_account=consumed.customer_account, vendor=other_vendor, amount="100.00")
     first, cancelled, second = (submit(consumed, vendor_user.vendor, "10.00") for _ in range(3))
-    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=cancelled.pk)
     theirs = submit(consumed, other_vendor, "10.00")
     # when the vendor accepts them all at once (the first one listed twice)
     ids_sent = [second.pk, cancelled.pk, first.pk, theirs.pk, second.pk]
@@ -760,25 +762,19 @@ def test_mailing_import_applies_good_rows_and_reports_bad_ones(
 
 @pytest.mark.django_db
 def test_mailing_import_reports_missing_columns(client_for, vendor_user):
+    # a file that cannot be used at all is one file-level error (400), and nothing is applied
     response = _import(client_for(vendor_user), "request_number,tracking_number\nIR1,SF1\n")
-    assert response.status_code == 200
-    assert response.json() == {
-        "applied": [],
-        "unchanged": [],
-        "errors": [
-            {
-                "line": 1,
-                "request_number": "",
-                "message": "Missing columns: invoice_numbers, invoice_date, courier, shipping_payer",
-            }
-        ],
-    }
+    message = (
+        "The file has no column for: Invoice number(s) (invoice_numbers), Invoice date (invoice_date), "
+        "Courier (courier), Shipping paid by (shipping_payer). Add them to the first line, or start from the template."
+    )
+    assert_error(response, 400, "missing_columns", message, {"file": [message]})
 
 
 @pytest.mark.django_db
 def test_mailing_import_needs_a_file(client_for, vendor_user):
     client = client_for(vendor_user)
-    message = "Choose the CSV file to upload."
+    message = "Choose a CSV file to upload."
     assert_error(
         client.post(f"{URL}mailing-import/", {}, format="multipart"), 400, "file_required", message, {"file": [message]}
     )

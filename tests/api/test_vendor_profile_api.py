@@ -76,7 +76,10 @@ def test_patch_reports_every_wrong_value_and_changes_nothing(client_for, vendor_
         400,
         "invalid_profile",
         fields={
-            "contact_phone": ["Enter a phone number such as 400-820-1234 or 010-62668899."],
+            "contact_phone": [
+                "Enter a phone number customers can call: a mobile (13800138000), a landline with its area code "
+                "(0571-88886666) or a 400/800 number (400-800-8888); an extension may follow (-801)."
+            ],
             "contact_email": ["Enter a valid email address."],
             "service_hours": ["At most 100 characters."],
             "supported_invoice_types": ["Choose at least one invoice type you issue."],

@@ -1,15 +1,14 @@
 """Back-office fixtures: two vendors with one user each, and a customer who consumed with both."""
 
 import pytest
-from django.test import Client
 
-from tests.factories import VendorUserFactory, consume
+from tests.factories import consume
 
 
 @pytest.fixture
-def vendor2_user(db, other_vendor):
-    """A user of the other vendor: the vendor next door, who must never see `vendor`'s requests."""
-    return VendorUserFactory(vendor=other_vendor)
+def vendor2_user(other_vendor_user):
+    """Alias of `other_vendor_user` (tests/conftest.py): the vendor next door."""
+    return other_vendor_user
 
 
 @pytest.fixture
@@ -21,12 +20,6 @@ def shopper(customer, vendor, other_vendor):
 
 
 @pytest.fixture
-def browser_for():
-    """`browser_for(user)`: a logged-in Django test client asking for English pages."""
-
-    def make(user) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(user)
-        return client
-
-    return make
+def browser_for(page_client_for):
+    """Alias of `page_client_for` (tests/conftest.py): `browser_for(user)` is a logged-in client in English."""
+    return page_client_for

@@ -57,7 +57,6 @@ def test_detail_shows_everything_to_print_and_post_the_invoice(browser_for, shop
         address["street"],
         address["postal_code"],
         shopper.customer_account.name,
-        shopper.username,
         request.number,
         request.dispatch_due_date.isoformat(),
     ):
@@ -80,7 +79,7 @@ def test_detail_of_a_mailed_request_shows_the_invoice_and_the_parcel(browser_for
 
     assert 'data-testid="mailing-details"' in html
     assert "04450001" in html and "YT9000000001" in html and "SF Express" in html
-    assert "Cash on delivery (recipient pays)" in html
+    assert 'data-payer="recipient">Cash on delivery<' in html
     assert calendar_date(timezone.now()).isoformat() in html
     assert html.count('data-testid="timeline-event"') == 3
     assert 'id="accept-button"' not in html and 'id="mail-link"' not in html
@@ -118,7 +117,7 @@ def test_accepting_a_request_the_customer_just_cancelled_says_so_and_changes_not
     request = submit(shopper, vendor, "100.00")
     browser = browser_for(vendor_user)
     browser.get(reverse("backoffice:detail", args=[request.pk]))
-    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, request_id=request.pk)
+    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, invoice_request_id=request.pk)
 
     # when the vendor presses Accept
     response = browser.post(reverse("backoffice:accept", args=[request.pk]), follow=True)

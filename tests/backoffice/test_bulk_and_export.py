@@ -22,7 +22,7 @@ def test_bulk_accept_accepts_the_selected_and_names_each_failure(browser_for, sh
     # and one already processing
     first, second, cancelled = (submit(shopper, vendor, amount) for amount in ("10.00", "20.00", "30.00"))
     processing = accept(submit(shopper, vendor, "40.00"), vendor_user)
-    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, invoice_request_id=cancelled.pk)
     back = reverse("backoffice:queue") + "?status=pending"
 
     # when the vendor accepts the selection
@@ -74,8 +74,10 @@ def test_export_has_a_bom_chinese_headers_and_every_filtered_row(browser_for, sh
         submit(shopper, vendor, "45.00"), vendor_user, tracking="YT1000000001", invoice="0445001", payer="recipient"
     )
 
-    # when the pending queue is exported
-    rows = read_export(browser_for(vendor_user).get(reverse("backoffice:export"), {"status": "pending"}))
+    # when the pending queue is exported from the Chinese pages
+    rows = read_export(
+        browser_for(vendor_user, language="zh-hans").get(reverse("backoffice:export"), {"status": "pending"})
+    )
 
     # then the headers are Chinese, every pending request is there (not one page), money has two decimals
     header, body = rows[0], rows[1:]
@@ -92,7 +94,11 @@ def test_export_of_a_mailed_request_has_its_invoice_and_parcel(browser_for, shop
         submit(shopper, vendor, "45.00"), vendor_user, tracking="YT1000000001", invoice="0445001", payer="recipient"
     )
 
-    header, row = read_export(browser_for(vendor_user).get(reverse("backoffice:export"), {"q": mailed.number}))
+    header, row = read_export(
+        browser_for(vendor_user, language="zh-hans").get(
+            reverse("backoffice:export"), {"q": mailed.number, "status": "all"}
+        )
+    )
 
     record = dict(zip(header, row, strict=True))
     assert record["申请编号"] == mailed.number
@@ -109,14 +115,31 @@ def test_export_quotes_text_that_excel_would_run_as_a_formula(browser_for, shopp
 
     header, row = read_export(browser_for(vendor_user).get(reverse("backoffice:export")))
 
-    assert dict(zip(header, row, strict=True))["客户账号"].startswith("'=")
+    assert dict(zip(header, row, strict=True))["Customer account"].startswith("'=")
 
 
 def test_staff_export_names_the_vendor_of_each_row(browser_for, shopper, vendor, other_vendor, staff_user):
     submit(shopper, vendor, "10.00")
     submit(shopper, other_vendor, "20.00")
 
-    header, *body = read_export(browser_for(staff_user).get(reverse("backoffice:export")))
+    header, *body = read_export(browser_for(staff_user, language="zh-hans").get(reverse("backoffice:export")))
 
     assert header[0] == "服务商"
     assert sorted(row[0] for row in body) == sorted([vendor.name, other_vendor.name])
+
+
+def test_the_export_speaks_the_pages_language_and_names_each_column_once(browser_for, shopper, vendor, vendor_user):
+    mail(submit(shopper, vendor, "45.00"), vendor_user, tracking="YT1000000002", invoice="0445002", payer="recipient")
+
+    for language in ("en", "zh-hans"):
+        header, row = read_export(
+            browser_for(vendor_user, language=language).get(reverse("backoffice:export"), {"status": "all"})
+        )
+        # no two columns share a heading (the rule and the payer were both 运费承担)
+        assert len(set(header)) == len(header), header
+    header, row = read_export(browser_for(vendor_user).get(reverse("backoffice:export"), {"status": "all"}))
+    record = dict(zip(header, row, strict=True))
+    # the rule by amount and the payer the vendor chose, each under its own heading, in the models' words
+    assert record["Shipping rule"] == "Cash on delivery allowed"
+    assert record["Shipping paid by"] == "Cash on delivery"
+    assert record["Request number"] and record["Tracking number"] == "YT1000000002"

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_customer_sees_the_rejection_reason_prominently(browser_for, shopper, vendor, vendor_user):
     request = submit(shopper, vendor, "100.00")
-    invoice_request_reject(actor=vendor_user, vendor=vendor, request_id=request.pk, reason="开户银行与账号不一致")
+    invoice_request_reject(
+        actor=vendor_user, vendor=vendor, invoice_request_id=request.pk, reason="开户银行与账号不一致"
+    )
     browser = browser_for(shopper)
 
     detail = browser.get(reverse("console:record_detail", args=[request.pk])).content.decode()
@@ -43,7 +45,7 @@ def test_the_customer_sees_the_invoice_and_the_parcel_once_mailed(browser_for, s
     assert "04457001" in mailing
     assert "SF Express" in mailing
     assert "SF7000000001" in mailing
-    assert "Cash on delivery (recipient pays)" in mailing
+    assert "Shipping paid by" in mailing and 'data-payer="recipient">Cash on delivery<' in mailing
     assert request.invoice_date.isoformat() in mailing
     assert 'data-status="mailing"' in detail
 

@@ -35,21 +35,24 @@ def test_tabs_count_each_status_and_the_overdue_requests(browser_for, shopper, v
     accept(submit(shopper, vendor, "30.00"), vendor_user)
     mail(submit(shopper, vendor, "40.00"), vendor_user, tracking="SF100000001", invoice="10000001")
     rejected = submit(shopper, vendor, "50.00")
-    invoice_request_reject(actor=vendor_user, vendor=vendor, request_id=rejected.pk, reason="wrong title")
+    invoice_request_reject(actor=vendor_user, vendor=vendor, invoice_request_id=rejected.pk, reason="wrong title")
     cancelled = submit(shopper, vendor, "60.00")
-    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, invoice_request_id=cancelled.pk)
 
     # when the vendor opens the queue
     response = queue(browser_for(vendor_user))
 
-    # then every tab has its count, the overdue link its own, and all six rows are listed
+    # then every tab has its count, the overdue link its own, and the open rows (pending, processing) are listed
     counts = {value: count for value, _label, count in response.context["status_tabs"]}
     assert counts == {"pending": 2, "processing": 1, "mailing": 1, "voided": 0, "cancelled": 1, "rejected": 1}
-    assert response.context["total_count"] == 6
+    assert (response.context["open_count"], response.context["total_count"]) == (3, 6)
     assert response.context["overdue_count"] == 1
     html = response.content.decode()
     assert re.search(r'data-testid="overdue-count">1<', html)
-    assert len(row_ids(html)) == 6
+    assert re.search(r'data-testid="open-count">3<', html) and re.search(r'data-testid="total-count">6<', html)
+    assert len(row_ids(html)) == 3
+    # and the All tab lists all six
+    assert len(row_ids(queue(browser_for(vendor_user), status="all").content.decode())) == 6
     # and the overdue tab lists the overdue request only
     assert row_ids(queue(browser_for(vendor_user), overdue="1").content.decode()) == [overdue.pk]
 
@@ -103,7 +106,7 @@ def test_a_mailed_request_past_its_date_is_not_overdue(browser_for, shopper, ven
         mail(submit(shopper, vendor, "100.00"), vendor_user, tracking="SF100000002", invoice="10000002")
     )
     # then it does not count or show as overdue: the invoice is on its way
-    response = queue(browser_for(vendor_user))
+    response = queue(browser_for(vendor_user), status="all")
     assert response.context["overdue_count"] == 0
     assert "row-overdue" not in response.content.decode()
     assert row_ids(response.content.decode()) == [mailed.pk]
@@ -219,3 +222,145 @@ def test_an_empty_queue_explains_itself(browser_for, vendor_user):
     html = queue(browser_for(vendor_user)).content.decode()
     assert "No invoice requests yet" in html
     assert 'data-testid="queue-table"' not in html
+
+
+# ---------- the default view: the work still owed ----------
+
+
+def test_the_queue_opens_on_open_work_overdue_first_and_closed_requests_under_all(
+    browser_for, shopper, vendor, vendor_user
+):
+    # given, by mail-by date: a rejected, a mailed and a cancelled request due long ago (closed), then a processing
+    # request overdue, a pending one overdue by less, and a pending one due next week
+    today = calendar_date(timezone.now())
+    rejected = submit(shopper, vendor, "10.00")
+    invoice_request_reject(actor=vendor_user, vendor=vendor, invoice_request_id=rejected.pk, reason="wrong title")
+    mailed = mail(submit(shopper, vendor, "20.00"), vendor_user, tracking="SF100000009", invoice="10000009")
+    cancelled = submit(shopper, vendor, "30.00")
+    invoice_request_cancel(actor=shopper, customer_account=shopper.customer_account, invoice_request_id=cancelled.pk)
+    late_processing = accept(submit(shopper, vendor, "40.00"), vendor_user)
+    late_pending = submit(shopper, vendor, "50.00")
+    next_week = submit(shopper, vendor, "60.00")
+    for request, days in (
+        (rejected, -40),
+        (mailed, -30),
+        (cancelled, -20),
+        (late_processing, -10),
+        (late_pending, -2),
+        (next_week, 7),
+    ):
+        InvoiceRequest.objects.filter(pk=request.pk).update(dispatch_due_date=today + dt.timedelta(days=days))
+    browser = browser_for(vendor_user)
+
+    # when the vendor opens the queue
+    response = queue(browser)
+    html = response.content.decode()
+
+    # then it lists pending and processing only, the overdue first, then by mail-by date
+    assert row_ids(html) == [late_processing.pk, late_pending.pk, next_week.pk]
+    assert response.context["current_status"] == "open"
+    assert re.search(r'class="tab active" [^>]*data-status="open"', html)
+    # and 全部 (All) is a tab of its own with every request, closed ones included
+    everything = row_ids(queue(browser, status="all").content.decode())
+    assert sorted(everything) == sorted(
+        r.pk for r in (rejected, mailed, cancelled, late_processing, late_pending, next_week)
+    )
+    # and the overdue tab and a status tab still work from there
+    assert row_ids(queue(browser, overdue="1").content.decode()) == [late_processing.pk, late_pending.pk]
+    assert row_ids(queue(browser, status="mailing").content.decode()) == [mailed.pk]
+
+
+def test_nothing_open_says_so_and_links_to_all(browser_for, shopper, vendor, vendor_user):
+    mail(submit(shopper, vendor, "20.00"), vendor_user, tracking="SF100000010", invoice="10000010")
+    html = queue(browser_for(vendor_user)).content.decode()
+    assert row_ids(html) == []
+    assert 'data-testid="show-all"' in html and "status=all" in html
+
+
+def test_a_search_in_the_default_view_offers_every_status(browser_for, shopper, vendor, vendor_user):
+    mailed = mail(submit(shopper, vendor, "20.00"), vendor_user, tracking="SF100000011", invoice="10000011")
+    browser = browser_for(vendor_user)
+    html = queue(browser, q=mailed.number).content.decode()
+    assert row_ids(html) == [] and 'data-testid="search-all"' in html
+    assert row_ids(queue(browser, q=mailed.number, status="all").content.decode()) == [mailed.pk]
+
+
+# ---------- what the address bar can hold ----------
+
+
+def test_a_page_past_the_end_or_not_a_number_shows_a_real_page(browser_for, shopper, vendor, vendor_user):
+    requests = [submit(shopper, vendor, f"{10 + n}.00") for n in range(27)]
+    browser = browser_for(vendor_user)
+    last = row_ids(queue(browser, page="2").content.decode())
+    assert len(last) == 2
+    assert row_ids(queue(browser, page="99").content.decode()) == last
+    assert len(row_ids(queue(browser, page="abc").content.decode())) == 25
+    assert len(requests) == 27
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "shipped"}, "Status"),
+        ({"sort": "-price"}, "Sort by"),
+    ],
+)
+def test_an_unknown_filter_value_is_ignored_with_a_notice(browser_for, shopper, vendor, vendor_user, params, field):
+    # given an open request and a closed one
+    pending = submit(shopper, vendor, "10.00")
+    mail(submit(shopper, vendor, "20.00"), vendor_user, tracking="SF100000012", invoice="10000012")
+
+    # when a link carries a value that is not a choice
+    response = queue(browser_for(vendor_user), **params)
+    html = response.content.decode()
+
+    # then the queue shows as without it (the default view), and a notice names what was ignored
+    assert row_ids(html) == [pending.pk]
+    notice = html.split('data-testid="ignored-filters"')[1].split("</div>")[0]
+    value = next(iter(params.values()))
+    assert f"“{value}” is not a choice of {field}: that filter was ignored." in notice
+    assert "Select a valid choice" not in html and 'data-testid="filter-errors"' not in html
+
+
+def test_an_unknown_vendor_is_ignored_for_staff(browser_for, shopper, vendor, other_vendor, staff_user):
+    submit(shopper, vendor, "10.00")
+    submit(shopper, other_vendor, "20.00")
+    response = queue(browser_for(staff_user), vendor="999999")
+    html = response.content.decode()
+    assert len(row_ids(html)) == 2
+    assert "is not a choice of Vendor" in html and "Select a valid choice" not in html
+    assert response.context["scope_vendor"] is None
+
+
+@pytest.mark.parametrize("name", ["submitted_from", "submitted_to", "due_from", "due_to"])
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01"])
+def test_the_first_and_last_dates_filter_the_queue_and_the_export(
+    browser_for, shopper, vendor, vendor_user, name, date
+):
+    request = submit(shopper, vendor, "10.00")
+    browser = browser_for(vendor_user)
+    expected = [request.pk] if (name.endswith("_to")) == (date == "9999-12-31") else []
+    assert row_ids(queue(browser, **{name: date}).content.decode()) == expected
+    export = browser.get(reverse("backoffice:export"), {name: date})
+    assert export.status_code == 200
+    body = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(body) == 1 + len(expected)
+
+
+# ---------- on a phone ----------
+
+
+def test_the_filters_fold_behind_a_toggle_that_needs_no_script(browser_for, shopper, vendor, vendor_user):
+    submit(shopper, vendor, "10.00")
+    browser = browser_for(vendor_user)
+
+    html = queue(browser).content.decode()
+    toggle = html.split('<details class="filter-more"')[1].split("</details>")[0]
+    # the search stays in view; the other filters are inside the <details>, closed by default
+    assert 'name="q"' not in toggle and 'name="q"' in html
+    for name in ("status", "submitted_from", "submitted_to", "due_from", "due_to", "overdue", "sort"):
+        assert f'name="{name}"' in toggle, name
+    assert "<summary" in toggle and not toggle.lstrip().startswith("open")
+    # and the toggle says how many filters are in use behind it
+    used = queue(browser, due_from="2026-01-01", overdue="1").content.decode()
+    assert re.search(r'data-testid="active-filter-count">2<', used)

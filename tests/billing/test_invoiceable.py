@@ -26,7 +26,7 @@ def test_invoiceable_is_consumed_minus_refunded_minus_active_requests(customer, 
     force_status(submit(customer, vendor, "50.50"), InvoiceRequest.Status.PROCESSING)
     force_status(submit(customer, vendor, "20.00"), InvoiceRequest.Status.MAILING)
     cancelled = submit(customer, vendor, "30.00")
-    invoice_request_cancel(actor=customer, customer_account=customer.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=customer, customer_account=customer.customer_account, invoice_request_id=cancelled.pk)
     # when the customer's invoiceable row is read
     row = invoiceable_row(customer_account=customer.customer_account, vendor_id=vendor.pk)
     # then every number is this customer's, and invoiceable = 1000 - 150 - (100 + 50.50 + 20)
@@ -47,7 +47,7 @@ def test_the_formula_shows_this_customers_actual_numbers(customer, vendor):
         formula = row.formula
     # then it spells out the computation with the real numbers
     assert formula == (
-        "Invoiceable ¥679.50 = consumed ¥1000.00 − refunded ¥150.00 − "
+        "Invoiceable ¥679.50 = consumed ¥1,000.00 − refunded ¥150.00 − "
         "applied for (pending, processing, mailing) ¥170.50"
     )
 

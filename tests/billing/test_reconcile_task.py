@@ -11,7 +11,7 @@ def test_reconcile_finds_nothing_when_balances_match_their_requests(consumed, ve
     # given balances with active and cancelled requests, and a balance without any request
     submit(consumed, vendor, "100.00")
     cancelled = submit(consumed, vendor, "50.00")
-    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=cancelled.pk)
     consume(customer_account=other_customer.customer_account, vendor=other_vendor, amount="10.00")
     # when the hourly reconciliation runs
     # then it finds no mismatch

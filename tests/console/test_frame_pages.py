@@ -1,5 +1,7 @@
 """The page frame: login and logout, where each role lands, who may open the console, the language switch."""
 
+import re
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 
@@ -220,3 +222,20 @@ def test_customer_can_open_their_account_page(client):
 
     assert "cust-a" in html
     assert user.customer_account.name in html
+
+
+@pytest.mark.django_db
+def test_the_top_bar_folds_language_and_logout_behind_one_toggle_without_javascript(client, customer):
+    client.force_login(customer)
+    html = client.get(reverse("console:invoiceable"), **EN).content.decode()
+
+    # a checkbox and its label (no script) open the part of the top bar that holds language, account and logout
+    toggle = html.index('id="topbar-toggle"')
+    folded = html.index('<div class="topbar-right" id="topbar-right">')
+    assert toggle < folded
+    part = html[folded : html.index("</header>")]
+    assert 'class="lang-switch"' in part and 'class="logout-form"' in part
+    assert f'href="{reverse("account")}"' in part
+    # and the page carries no inline script or event handler (the Content-Security-Policy forbids them)
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html)
+    assert not re.search(r"\son[a-z]+=", html)

@@ -12,35 +12,23 @@ from django.utils import timezone
 from apps.billing.models import VendorBalance
 from apps.billing.selectors import invoiceable_row
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
-from apps.invoices.services import dispatch_due_date_for, invoice_request_submit
+from apps.invoices.services import dispatch_due_date_for
 from apps.titles.models import InvoiceTitle
-from tests.factories import InvoiceTitleFactory, MailingAddressFactory, VendorUserFactory, consume
-from tests.invoices.helpers import force_status
+from tests.factories import (
+    CustomerUserFactory,
+    InvoiceTitleFactory,
+    MailingAddressFactory,
+    VendorFactory,
+    VendorUserFactory,
+    consume,
+)
+from tests.helpers import page_client as client_for
+from tests.helpers import reach_status, submit
 
 pytestmark = pytest.mark.django_db
 
 
 # ---------- helpers ----------
-
-
-def client_for(user) -> Client:
-    """A logged-in browser that asks for English pages."""
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
-
-
-def submit(user, vendor, amount: str) -> InvoiceRequest:
-    account = user.customer_account
-    request, _ = invoice_request_submit(
-        actor=user,
-        customer_account=account,
-        vendor_id=vendor.pk,
-        amount=amount,
-        title_id=account.titles.get(is_default=True).pk,
-        address_id=account.addresses.get(is_default=True).pk,
-    )
-    return request
 
 
 def inputs(html: str, name: str) -> list[str]:
@@ -98,7 +86,7 @@ def test_invoiceable_list_shows_each_vendors_numbers_and_the_formula_with_them(c
     for money in ("¥1,000.00", "¥100.00", "¥300.00", "¥600.00"):
         assert money in html
     assert (
-        "Invoiceable ¥600.00 = consumed ¥1000.00 − refunded ¥100.00 − "
+        "Invoiceable ¥600.00 = consumed ¥1,000.00 − refunded ¥100.00 − "
         "applied for (pending, processing, mailing) ¥300.00"
     ) in html
     assert f'tabindex="0" aria-describedby="formula-{vendor.pk}"' in html
@@ -161,13 +149,11 @@ def test_apply_form_preselects_the_default_title_address_and_general_invoice(con
     assert checked_value(html, "address") == str(account.addresses.get(is_default=True).pk)
     assert checked_value(html, "invoice_type") == "general"
     assert len(inputs(html, "title")) == 2 and len(inputs(html, "address")) == 2
-    assert "¥1,000.00" in html and "Invoiceable ¥1000.00 = consumed ¥1000.00" in html
+    assert "¥1,000.00" in html and "Invoiceable ¥1,000.00 = consumed ¥1,000.00" in html
 
 
 def test_apply_form_without_title_or_address_links_to_add_them_and_back(db, vendor):
     # given a customer with consumption but no title and no address
-    from tests.factories import CustomerUserFactory
-
     user = CustomerUserFactory()
     consume(customer_account=user.customer_account, vendor=vendor, amount="100.00")
     apply_url = reverse("console:apply", args=[vendor.pk])
@@ -194,7 +180,7 @@ def test_apply_form_without_title_or_address_links_to_add_them_and_back(db, vend
     [
         ("0", "The amount must be at least 0.01."),
         ("1.234", "An amount has at most two decimal places."),
-        ("1000.01", "The amount is more than you can invoice with this vendor: at most ¥1000.00."),
+        ("1000.01", "The amount is more than you can invoice with this vendor: at most ¥1,000.00."),
         ("", "Enter an amount such as 100.00."),
     ],
 )
@@ -223,11 +209,22 @@ def test_apply_refuses_another_accounts_title(consumed, vendor, other_customer):
     assert not InvoiceRequest.objects.exists()
 
 
+@pytest.mark.parametrize(("typed", "confirmed"), [("¥500.50", "500.50"), ("1,000.00", "1000.00"), ("88.8", "88.80")])
+def test_apply_reads_a_pasted_amount_with_the_yuan_sign_and_separators(consumed, vendor, typed, confirmed):
+    # given ¥1000.00 invoiceable
+    # when an amount is pasted as the pages show money
+    response = client_for(consumed).post(reverse("console:apply", args=[vendor.pk]), apply_data(consumed, typed))
+    # then the confirmation page carries the plain amount to submit
+    assert response.status_code == 200
+    assert input_value(response.content.decode(), "amount") == confirmed
+    assert not InvoiceRequest.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("amount", "shipping"),
     [
-        ("49.99", "The vendor may send it cash on delivery (到付): you pay the courier on receipt."),
-        ("50.00", "The vendor pays shipping."),
+        ("49.99", "the vendor may send it cash on delivery; you then pay the courier on receipt."),
+        ("50.00", "the vendor pays the courier."),
     ],
 )
 def test_apply_shows_a_confirmation_page_with_everything_the_vendor_will_use(consumed, vendor, amount, shipping):
@@ -435,12 +432,12 @@ def test_detail_shows_the_snapshots_as_submitted_the_vendor_contact_and_the_time
     assert original_name in html and "改过的抬头有限公司" not in html
     assert request.address_snapshot["street"] in html and "新街道 9 号" not in html
     assert request.number in html and "¥49.99" in html
-    assert "The vendor may send it cash on delivery (到付)" in html
+    assert 'data-rule="cod_allowed"' in html and "the vendor may send it cash on delivery" in html
     assert f"The vendor must mail it by {request.dispatch_due_date:%Y-%m-%d} (10 working days)." in html
     assert vendor.contact_phone in html and vendor.contact_email in html and vendor.service_hours in html
     assert 'data-status="pending"' in html
     assert html.count('data-testid="timeline-event"') == 1
-    assert f"by {consumed.username}" in html
+    assert f"by {consumed.display_name}" in html
     assert reverse("console:record_cancel", args=[request.pk]) in html
 
 
@@ -475,15 +472,16 @@ def test_cancel_asks_for_confirmation_then_cancels_and_frees_the_amount(consumed
 
 @pytest.mark.parametrize("status", ["processing", "mailing"])
 def test_a_processing_or_mailing_request_cannot_be_cancelled_and_shows_whom_to_contact(consumed, vendor, status):
-    request = submit(consumed, vendor, "300.00")
-    force_status(request, status)
+    request = reach_status(submit(consumed, vendor, "300.00"), status)
+    events_before = InvoiceEvent.objects.filter(request=request).count()
     client = client_for(consumed)
     cancel_url = reverse("console:record_cancel", args=[request.pk])
 
-    # the detail page explains and shows the vendor's contact, without a cancel button
+    # the detail page explains on request (a disclosure) with the vendor's contact, without a cancel button
     detail = client.get(reverse("console:record_detail", args=[request.pk])).content.decode()
-    assert "can no longer be cancelled here" in detail
-    assert vendor.contact_phone in detail and vendor.contact_email in detail
+    disclosure = re.search(r'<details class="disclosure" data-testid="cancel-help">(.*?)</details>', detail, re.S)
+    assert disclosure and "can no longer be cancelled here" in disclosure.group(1)
+    assert vendor.contact_phone in disclosure.group(1) and vendor.contact_email in disclosure.group(1)
     assert cancel_url not in detail
 
     # the cancel page explains too, and a POST changes nothing
@@ -493,7 +491,7 @@ def test_a_processing_or_mailing_request_cannot_be_cancelled_and_shows_whom_to_c
     assert response.redirect_chain[-1][0] == reverse("console:record_detail", args=[request.pk])
     assert "can no longer be cancelled here" in response.content.decode()
     assert InvoiceRequest.objects.get(pk=request.pk).status == status
-    assert InvoiceEvent.objects.filter(request=request).count() == 1
+    assert InvoiceEvent.objects.filter(request=request).count() == events_before
     row = invoiceable_row(customer_account=consumed.customer_account, vendor_id=vendor.pk)
     assert row.invoiceable == Decimal("700.00")
 
@@ -519,3 +517,270 @@ def test_records_list_query_count_does_not_grow_with_the_rows(consumed, vendor, 
         response = client.get(reverse("console:records"))
 
     assert len(record_ids(response.content.decode())) == 20
+
+
+# ---------- phones: cards instead of wide tables, a compact top bar ----------
+
+
+def cells_of(html: str, row_testid: str) -> list[str]:
+    """The data-label of every cell in the first row marked `row_testid`: what a phone card shows as its labels."""
+    row = re.search(rf'<tr[^>]*data-testid="{row_testid}".*?</tr>', html, re.S).group(0)
+    return re.findall(r'<td[^>]*data-label="([^"]*)"', row)
+
+
+def test_invoiceable_list_and_records_become_labelled_cards_on_a_phone(consumed, vendor):
+    # given a pending request (so both lists have a row)
+    submit(consumed, vendor, "300.00")
+    client = client_for(consumed)
+
+    invoiceable = client.get(reverse("console:invoiceable")).content.decode()
+    records = client.get(reverse("console:records")).content.decode()
+
+    # then both tables stack into cards (the stylesheet's .table-stack), every value cell carries its label,
+    # the vendor or request number heads the card, and the action cell is there for the phone too
+    assert 'class="table table-stack" data-testid="invoiceable-table"' in invoiceable
+    assert cells_of(invoiceable, "invoiceable-row") == [
+        "Vendor contact",
+        "Consumed",
+        "Refunded",
+        "Applied for",
+        "Invoiceable",
+    ]
+    assert re.search(r'<th scope="row" class="stack-head vendor-name">\s*' + re.escape(vendor.name), invoiceable)
+    assert 'class="actions stack-actions"' in invoiceable and 'data-testid="apply-link"' in invoiceable
+    assert 'class="table table-stack" data-testid="records-table"' in records
+    assert cells_of(records, "record-row") == ["Submitted", "Vendor", "Vendor contact", "Amount", "Status"]
+    assert 'data-testid="record-cancel-link"' in records
+
+
+# ---------- next steps: apply again, progress first ----------
+
+
+def test_a_rejected_request_shows_the_reason_and_apply_again(consumed, vendor):
+    request = reach_status(submit(consumed, vendor, "300.00"), "rejected")
+
+    html = client_for(consumed).get(reverse("console:record_detail", args=[request.pk])).content.decode()
+
+    apply_again = f"{reverse('console:apply', args=[vendor.pk])}?from={request.pk}"
+    assert "The vendor rejected this request. Reason:" in html and request.status_reason in html
+    assert f'href="{apply_again}" data-testid="apply-again"' in html
+    assert 'data-testid="progress"' not in html
+    # the records list offers it too
+    records = client_for(consumed).get(reverse("console:records")).content.decode()
+    assert f'href="{apply_again}" data-testid="record-apply-again-link"' in records
+
+
+def test_apply_again_prefills_the_form_from_the_rejected_request(consumed, vendor):
+    # given a second title and address, and a rejected special-invoice request that used them
+    account = consumed.customer_account
+    title = InvoiceTitleFactory(customer_account=account, name="第二抬头有限公司")
+    address = MailingAddressFactory(customer_account=account, recipient="钱七")
+    rejected = reach_status(
+        submit(consumed, vendor, "123.45", title=title, address=address, invoice_type="special"),
+        "rejected",
+    )
+
+    # when the customer presses Apply again
+    response = client_for(consumed).get(reverse("console:apply", args=[vendor.pk]), {"from": rejected.pk})
+
+    # then the form holds the same amount, type, title and address, and says what is being applied for again
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert input_value(html, "amount") == "123.45"
+    assert checked_value(html, "invoice_type") == "special"
+    assert checked_value(html, "title") == str(title.pk)
+    assert checked_value(html, "address") == str(address.pk)
+    assert f"Applying again after request {rejected.number}" in html
+    assert rejected.status_reason in html
+    assert 'data-testid="apply-again-notes"' not in html
+    # and the form posts back with ?from=, so the context survives an error
+    assert f'action="{reverse("console:apply", args=[vendor.pk])}?from={rejected.pk}"' in html
+
+
+def test_apply_again_says_what_no_longer_holds(consumed, vendor):
+    # given a rejected request for ¥800.00 whose title was deleted since, and ¥500.00 applied for meanwhile
+    account = consumed.customer_account
+    title = InvoiceTitleFactory(customer_account=account, name="已删除抬头有限公司")
+    rejected = reach_status(submit(consumed, vendor, "800.00", title=title), "rejected")
+    title.delete()
+    submit(consumed, vendor, "500.00")
+
+    html = client_for(consumed).get(reverse("console:apply", args=[vendor.pk]), {"from": rejected.pk}).content.decode()
+
+    # then the amount is left empty with the new maximum, and the default title is chosen with a note
+    assert input_value(html, "amount") == ""
+    assert "You applied for ¥800.00 before; at most ¥500.00 can be invoiced with this vendor now." in html
+    assert "The invoice title used before no longer exists: choose another one." in html
+    assert checked_value(html, "title") == str(account.titles.get(is_default=True).pk)
+    assert checked_value(html, "address") == str(account.addresses.get(is_default=True).pk)
+
+
+def test_apply_again_only_from_the_accounts_own_request_to_this_vendor(consumed, vendor, other_vendor, other_customer):
+    consume(customer_account=other_customer.customer_account, vendor=vendor, amount="100.00")
+    foreign = reach_status(submit(other_customer, vendor, "10.00"), "rejected")
+    consume(customer_account=consumed.customer_account, vendor=other_vendor, amount="100.00")
+    to_other_vendor = reach_status(submit(consumed, other_vendor, "10.00"), "rejected")
+    client = client_for(consumed)
+    url = reverse("console:apply", args=[vendor.pk])
+
+    assert client.get(url, {"from": foreign.pk}).status_code == 404
+    assert client.get(url, {"from": to_other_vendor.pk}).status_code == 404
+    assert client.get(url, {"from": "x1"}).status_code == 404
+    assert client.get(url, {"from": "9" * 30}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "done", "current"),
+    [
+        ("pending", ["pending"], "pending"),
+        ("processing", ["pending", "processing"], "processing"),
+        ("mailing", ["pending", "processing", "mailing"], "mailing"),
+    ],
+)
+def test_an_active_request_leads_with_its_progress_not_a_warning(consumed, vendor, status, done, current):
+    request = reach_status(submit(consumed, vendor, "300.00"), status)
+
+    html = client_for(consumed).get(reverse("console:record_detail", args=[request.pk])).content.decode()
+
+    steps = re.findall(r'<li class="step([^"]*)" data-testid="progress-step" data-status="(\w+)"', html)
+    assert [name for _classes, name in steps] == ["pending", "processing", "mailing"]
+    assert [name for classes, name in steps if "step-done" in classes] == done
+    assert [name for classes, name in steps if "step-current" in classes] == [current]
+    # the progress comes before anything else in the page, and no warning is shown for a healthy request
+    content = html[html.index('<main id="main"') :]
+    assert content.index('data-testid="progress"') < content.index('data-testid="record-summary"')
+    assert "notice-warning" not in content
+    if status == "pending":
+        assert f"Mail by {request.dispatch_due_date:%Y-%m-%d}" in html
+        assert 'data-testid="cancel-help"' not in html
+    else:
+        assert 'data-testid="cancel-help"' in html
+        accepted = InvoiceEvent.objects.get(request=request, to_status="processing")
+        assert timezone.localtime(accepted.created_at).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_an_overdue_request_says_so_and_whom_to_contact(consumed, vendor):
+    request = reach_status(submit(consumed, vendor, "300.00"), "processing")
+    InvoiceRequest.objects.filter(pk=request.pk).update(dispatch_due_date=dt.date(2020, 1, 6))
+
+    html = client_for(consumed).get(reverse("console:record_detail", args=[request.pk])).content.decode()
+
+    assert 'data-testid="overdue"' in html and "The mail-by date 2020-01-06 has passed." in html
+
+
+# ---------- the apply form: cards, help that fits the vendor, special invoices ----------
+
+
+def test_apply_form_shows_titles_and_addresses_as_cards_with_masked_phones(consumed, vendor):
+    account = consumed.customer_account
+    title = account.titles.get(is_default=True)
+    address = account.addresses.get(is_default=True)
+
+    html = client_for(consumed).get(reverse("console:apply", args=[vendor.pk])).content.decode()
+
+    title_card = re.search(rf'<li class="choice-card">\s*<input[^>]*id="title-{title.pk}".*?</li>', html, re.S).group(0)
+    assert title.name in title_card and title.taxpayer_id in title_card
+    address_card = re.search(rf'<li class="choice-card">\s*<input[^>]*id="address-{address.pk}".*?</li>', html, re.S)
+    assert address.recipient in address_card.group(0) and address.city in address_card.group(0)
+    assert f"{address.phone[:3]}****{address.phone[-4:]}" in address_card.group(0)
+    assert address.phone not in html
+    # the amount has no placeholder that looks like a value; the help says the maximum
+    assert "placeholder" not in inputs(html, "amount")[0]
+    assert "At most ¥1,000.00" in html
+
+
+def test_special_invoice_help_only_when_the_vendor_issues_special_invoices(customer):
+    general_only = VendorFactory(supported_invoice_types=["general"])
+    both = VendorFactory(supported_invoice_types=["general", "special"])
+    for vendor in (general_only, both):
+        consume(customer_account=customer.customer_account, vendor=vendor, amount="100.00")
+    client = client_for(customer)
+
+    general_page = client.get(reverse("console:apply", args=[general_only.pk])).content.decode()
+    both_page = client.get(reverse("console:apply", args=[both.pk])).content.decode()
+
+    assert 'data-testid="special-invoice-help"' not in general_page
+    assert inputs(general_page, "invoice_type") and 'value="special"' not in general_page
+    assert 'data-testid="special-invoice-help"' in both_page
+
+
+def test_choosing_a_special_invoice_through_the_pages_records_a_special_invoice(consumed, vendor):
+    client = client_for(consumed)
+
+    # the customer picks the special invoice on the form, then submits the confirmation page
+    confirmation = client.post(
+        reverse("console:apply", args=[vendor.pk]), apply_data(consumed, "200.00", invoice_type="special")
+    ).content.decode()
+    assert "VAT special invoice (paper)" in confirmation
+    assert input_value(confirmation, "invoice_type") == "special"
+    hidden = {name: input_value(confirmation, name) for name in ("amount", "invoice_type", "title", "address")}
+    response = client.post(
+        reverse("console:apply_confirm", args=[vendor.pk]),
+        {**hidden, "idempotency_key": input_value(confirmation, "idempotency_key")},
+    )
+
+    # then the request is a special invoice
+    request = InvoiceRequest.objects.get()
+    assert response.status_code == 302
+    assert request.invoice_type == "special"
+
+
+# ---------- input edge cases on the pages ----------
+
+
+def test_a_pasted_amount_with_the_yuan_sign_and_separators_is_accepted(consumed, vendor):
+    consume(customer_account=consumed.customer_account, vendor=vendor, amount="1000.00")
+    client = client_for(consumed)
+
+    confirmation = client.post(
+        reverse("console:apply", args=[vendor.pk]), apply_data(consumed, "¥1,000.50")
+    ).content.decode()
+
+    assert 'data-testid="amount-errors"' not in confirmation
+    assert "¥1,000.50" in confirmation and input_value(confirmation, "amount") == "1000.50"
+    client.post(
+        reverse("console:apply_confirm", args=[vendor.pk]),
+        {
+            **apply_data(consumed, input_value(confirmation, "amount")),
+            "idempotency_key": input_value(confirmation, "idempotency_key"),
+        },
+    )
+    assert InvoiceRequest.objects.get().amount == Decimal("1000.50")
+
+
+def test_a_stale_page_number_shows_the_last_page(consumed, vendor):
+    requests = [submit(consumed, vendor, "1.00") for _ in range(25)]
+    client = client_for(consumed)
+
+    stale = client.get(reverse("console:records"), {"page": 99})
+    junk = client.get(reverse("console:records"), {"page": "abc"})
+
+    assert stale.status_code == 200
+    assert record_ids(stale.content.decode()) == [request.pk for request in reversed(requests[:5])]
+    assert "Page 2 of 2" in stale.content.decode()
+    assert junk.status_code == 200 and "Page 1 of 2" in junk.content.decode()
+
+
+@pytest.mark.parametrize(("name", "value"), [("status", "bogus"), ("vendor", "999999"), ("vendor", "abc")])
+def test_an_unknown_filter_value_is_ignored_with_a_notice(consumed, vendor, name, value):
+    request = submit(consumed, vendor, "10.00")
+
+    response = client_for(consumed).get(reverse("console:records"), {name: value})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert record_ids(html) == [request.pk]
+    assert 'data-testid="filter-ignored"' in html
+    assert f"Unknown filter value ignored: {name.capitalize()} “{value}”." in html
+    assert "Select a valid choice" not in html and 'data-testid="filter-errors"' not in html
+
+
+def test_the_records_date_filter_takes_the_last_day_of_the_calendar(consumed, vendor):
+    request = submit(consumed, vendor, "10.00")
+    client = client_for(consumed)
+
+    until_the_end = client.get(reverse("console:records"), {"date_to": "9999-12-31"})
+    from_the_end = client.get(reverse("console:records"), {"date_from": "9999-12-31"})
+
+    assert until_the_end.status_code == 200 and record_ids(until_the_end.content.decode()) == [request.pk]
+    assert from_the_end.status_code == 200 and record_ids(from_the_end.content.decode()) == []

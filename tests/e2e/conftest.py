@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls made from it
 # (the test's own set-up and assertions). The live server answers requests in its own thread, unaffected.
@@ -53,6 +54,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright runs, the test's ORM calls open a connection in Playwright's context (asgiref keeps
+        # connections per context), which pytest-django's own teardown never sees: close it here, or the test
+        # database cannot be dropped at the end of the run ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture

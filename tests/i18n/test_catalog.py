@@ -183,7 +183,7 @@ def test_console_answers_in_chinese_by_default(client, consumed, vendor):
     assert "发票管理控制台" in html
     assert "可开票金额" in html
     assert "开票记录" in html
-    assert "已消耗 ¥1000.00" in html
+    assert "已消耗 ¥1,000.00" in html
     assert "Invoiceable amounts" not in html
 
 
@@ -200,5 +200,5 @@ def test_console_answers_in_english_when_the_browser_asks_for_it(client, consume
     assert response.status_code == 200
     assert 'lang="en"' in html
     assert "Invoiceable amounts" in html
-    assert "consumed ¥1000.00" in html
+    assert "consumed ¥1,000.00" in html
     assert "可开票金额" not in html

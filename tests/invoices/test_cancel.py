@@ -4,15 +4,15 @@ import pytest
 
 from apps.billing.models import VendorBalance
 from apps.billing.selectors import invoiceable_row
-from apps.core.errors import ConflictError, NotFoundError
-from apps.invoices.models import InvoiceEvent, InvoiceRequest
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError
+from apps.invoices.models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest
 from apps.invoices.services import cannot_cancel_message, invoice_request_cancel
 from tests.invoices.helpers import force_status, submit
 
 
 def _cancel(user, request, reason: str = ""):
     return invoice_request_cancel(
-        actor=user, customer_account=user.customer_account, request_id=request.pk, reason=reason
+        actor=user, customer_account=user.customer_account, invoice_request_id=request.pk, reason=reason
     )
 
 
@@ -93,10 +93,39 @@ def test_cancelling_another_accounts_request_is_not_found(consumed, vendor, othe
     assert InvoiceRequest.objects.get(pk=request.pk).status == "pending"
 
 
-@pytest.mark.parametrize("request_id", ["abc", "", None, 999999])
+@pytest.mark.parametrize("request_id", [999999, 0, -1])
 def test_cancelling_an_unknown_request_is_not_found(consumed, request_id):
     # given an ID that does not exist or is not a number
     # when it is cancelled
     # then it is not found (never a crash)
     with pytest.raises(NotFoundError):
-        invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=request_id)
+        invoice_request_cancel(
+            actor=consumed, customer_account=consumed.customer_account, invoice_request_id=request_id
+        )
+
+
+def test_a_cancel_reason_has_the_same_length_limit_as_a_rejection(consumed, vendor):
+    # given a pending request
+    request = submit(consumed, vendor, "300.00")
+    # when it is cancelled with a reason one character over the limit (as the API could send it)
+    with pytest.raises(ApplicationError) as raised:
+        _cancel(consumed, request, reason="错" * (STATUS_REASON_MAX_LENGTH + 1))
+    # then the reason is refused next to its field and nothing changed
+    assert (raised.value.code, raised.value.fields) == ("invalid_reason", {"reason": ["At most 500 characters."]})
+    assert InvoiceRequest.objects.get(pk=request.pk).status == "pending"
+    # and exactly the limit is fine
+    assert _cancel(consumed, request, reason="错" * STATUS_REASON_MAX_LENGTH).status == "cancelled"
+
+
+def test_can_cancel_is_the_one_answer_for_every_status(consumed, vendor):
+    # given a request in each status
+    statuses = ["pending", "processing", "mailing", "rejected", "cancelled"]
+    requests = {status: force_status(submit(consumed, vendor, "10.00"), status) for status in statuses}
+    # then only the pending one can be cancelled (the pages, the API and the admin all ask this)
+    assert {status: request.can_cancel for status, request in requests.items()} == {
+        "pending": True,
+        "processing": False,
+        "mailing": False,
+        "rejected": False,
+        "cancelled": False,
+    }

@@ -31,7 +31,7 @@ def test_customer2_never_sees_customer1_requests(both_consumed, vendor, other_cu
     assert list(invoice_requests_for_customer(customer_account=other_customer.customer_account)) == [theirs]
     # and opening the other's request is not found
     with pytest.raises(NotFoundError):
-        invoice_request_for_customer(customer_account=other_customer.customer_account, request_id=mine.pk)
+        invoice_request_for_customer(customer_account=other_customer.customer_account, invoice_request_id=mine.pk)
 
 
 def test_requests_are_newest_first_and_filter_by_status_and_vendor(both_consumed, vendor, other_vendor):
@@ -39,7 +39,9 @@ def test_requests_are_newest_first_and_filter_by_status_and_vendor(both_consumed
     first = submit(both_consumed, vendor, "10.00")
     second = submit(both_consumed, vendor, "20.00")
     third = force_status(submit(both_consumed, other_vendor, "30.00"), "processing")
-    invoice_request_cancel(actor=both_consumed, customer_account=both_consumed.customer_account, request_id=first.pk)
+    invoice_request_cancel(
+        actor=both_consumed, customer_account=both_consumed.customer_account, invoice_request_id=first.pk
+    )
     account = both_consumed.customer_account
     # when they are listed with and without filters
     # then the newest comes first, and the filters narrow the list
@@ -72,10 +74,15 @@ def test_detail_includes_the_timeline_in_order(both_consumed, vendor):
     # given a cancelled request
     request = submit(both_consumed, vendor, "10.00")
     invoice_request_cancel(
-        actor=both_consumed, customer_account=both_consumed.customer_account, request_id=request.pk, reason="重开"
+        actor=both_consumed,
+        customer_account=both_consumed.customer_account,
+        invoice_request_id=request.pk,
+        reason="重开",
     )
     # when its detail is read
-    detail = invoice_request_for_customer(customer_account=both_consumed.customer_account, request_id=str(request.pk))
+    detail = invoice_request_for_customer(
+        customer_account=both_consumed.customer_account, invoice_request_id=request.pk
+    )
     # then the timeline lists both changes in order
     assert [(e.from_status, e.to_status, e.reason) for e in detail.events.all()] == [
         ("", "pending", ""),
@@ -83,13 +90,13 @@ def test_detail_includes_the_timeline_in_order(both_consumed, vendor):
     ]
 
 
-@pytest.mark.parametrize("bad_id", ["abc", "", None, "999999"])
+@pytest.mark.parametrize("bad_id", [999999, 0, -1])
 def test_unknown_request_ids_are_not_found(consumed, bad_id):
     # given an ID that is not a number or does not exist
     # when it is opened
     # then it is not found
     with pytest.raises(NotFoundError):
-        invoice_request_for_customer(customer_account=consumed.customer_account, request_id=bad_id)
+        invoice_request_for_customer(customer_account=consumed.customer_account, invoice_request_id=bad_id)
 
 
 def test_vendors_of_customer_are_only_the_vendors_it_consumed_with(both_consumed, vendor, other_vendor, other_customer):
@@ -98,3 +105,23 @@ def test_vendors_of_customer_are_only_the_vendors_it_consumed_with(both_consumed
     # then each sees only its own vendors
     assert set(vendors_of_customer(customer_account=both_consumed.customer_account)) == {vendor, other_vendor}
     assert list(vendors_of_customer(customer_account=other_customer.customer_account)) == [vendor]
+
+
+@pytest.mark.parametrize(
+    ("submitted_from", "submitted_to", "found"),
+    [
+        (None, dt.date.max, True),
+        (dt.date.min, dt.date.max, True),
+        (dt.date.max, None, False),
+        (dt.date.min, dt.date.min, False),
+    ],
+)
+def test_records_date_filters_take_the_first_and_last_dates(consumed, vendor, submitted_from, submitted_to, found):
+    # given a request submitted today
+    request = submit(consumed, vendor, "100.00")
+    # when the records are filtered up to 9999-12-31 or from 0001-01-01 (no day after or before them exists)
+    requests = invoice_requests_for_customer(
+        customer_account=consumed.customer_account, submitted_from=submitted_from, submitted_to=submitted_to
+    )
+    # then the filter answers like any other date
+    assert list(requests) == ([request] if found else [])

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from apps.billing.models import VendorBalance
 from apps.core.errors import ApplicationError
 from apps.invoices import services as invoice_services
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
-from apps.invoices.services import invoice_request_check, invoice_request_submit
+from apps.invoices.services import CheckedApplication, invoice_request_check, invoice_request_submit
 from apps.invoices.tasks import notify_vendor_request_submitted
 from tests.factories import InvoiceTitleFactory, VendorFactory, consume
 from tests.invoices.helpers import submit
@@ -23,15 +24,15 @@ def _balance(user, vendor) -> VendorBalance:
     return VendorBalance.objects.get(customer_account=user.customer_account, vendor=vendor)
 
 
-def _submit(user, vendor, **overrides):
+def _submit(user, vendor, amount: str = "100.00", **overrides):
     account = user.customer_account
     kwargs = {
         "actor": user,
         "customer_account": account,
-        "vendor_id": vendor.pk,
-        "amount": "100.00",
-        "title_id": account.titles.get(is_default=True).pk,
-        "address_id": account.addresses.get(is_default=True).pk,
+        "vendor": vendor,
+        "amount": Decimal(amount),
+        "title": account.titles.get(is_default=True),
+        "address": account.addresses.get(is_default=True),
         **overrides,
     }
     return invoice_request_submit(**kwargs)
@@ -121,12 +122,10 @@ def test_shipping_rule_switches_at_fifty_yuan(consumed, vendor, amount, rule):
         ("0.001", "invalid_application", "An amount has at most two decimal places."),
         ("1.234", "invalid_application", "An amount has at most two decimal places."),
         ("-100", "invalid_application", "The amount must be at least 0.01."),
-        ("一百", "invalid_application", "Enter an amount such as 100.00."),
-        ("", "invalid_application", "Enter an amount such as 100.00."),
         (
             "1000.01",
             "amount_exceeds_invoiceable",
-            "The amount is more than you can invoice with this vendor: at most ¥1000.00.",
+            "The amount is more than you can invoice with this vendor: at most ¥1,000.00.",
         ),
     ],
 )
@@ -161,8 +160,8 @@ def test_the_cap_is_checked_again_under_the_lock(consumed, vendor, monkeypatch):
     real_check = invoice_services.invoice_request_check
 
     def stale_check(**kwargs):
-        checked = real_check(**{**kwargs, "amount": "1.00"})
-        return {**checked, "amount": Decimal("100.00")}
+        checked = real_check(**{**kwargs, "amount": Decimal("1.00")})
+        return dataclasses.replace(checked, amount=Decimal("100.00"))
 
     monkeypatch.setattr(invoice_services, "invoice_request_check", stale_check)
     # when ¥100.00 reaches the locked re-check with only ¥50.00 left
@@ -185,7 +184,7 @@ def test_another_accounts_title_and_address_are_refused(consumed, vendor, other_
     foreign_address = other_customer.customer_account.addresses.get()
     # when customer1 submits with them
     with pytest.raises(ApplicationError) as raised:
-        _submit(consumed, vendor, title_id=foreign_title.pk, address_id=foreign_address.pk)
+        _submit(consumed, vendor, title=foreign_title, address=foreign_address)
     # then both fields are refused as if they did not exist
     assert raised.value.code == "invalid_application"
     assert _messages(raised) == {
@@ -195,20 +194,47 @@ def test_another_accounts_title_and_address_are_refused(consumed, vendor, other_
     assert not InvoiceRequest.objects.exists()
 
 
-@pytest.mark.parametrize("bad_id", ["abc", "", None, "999999"])
-def test_unknown_vendor_title_or_address_ids_are_field_errors(consumed, bad_id):
-    # given IDs that are not numbers or do not exist
-    # when they are submitted
+def test_a_missing_vendor_title_or_address_is_a_field_error(consumed):
+    # given a page or API that found no vendor, title or address for the IDs it was sent (None)
+    # when the application is checked
     with pytest.raises(ApplicationError) as raised:
         invoice_request_check(
             customer_account=consumed.customer_account,
-            vendor_id=bad_id,
-            amount="10.00",
-            title_id=bad_id,
-            address_id=bad_id,
+            vendor=None,
+            amount=Decimal("10.00"),
+            title=None,
+            address=None,
         )
-    # then each is a field error, not a crash
-    assert set(raised.value.fields) == {"vendor", "title", "address"}
+    # then each one is told next to its field, in the same words as another account's title or address
+    assert raised.value.code == "invalid_application"
+    assert _messages(raised) == {
+        "vendor": ["Choose a vendor you consumed with."],
+        "title": ["Choose one of your invoice titles."],
+        "address": ["Choose one of your mailing addresses."],
+    }
+
+
+def test_the_check_returns_the_typed_application(consumed, vendor):
+    # given ¥1000.00 consumed, a default title and address
+    account = consumed.customer_account
+    # when ¥88.80 is checked without choosing a type
+    checked = invoice_request_check(
+        customer_account=account,
+        vendor=vendor,
+        amount=Decimal("88.8"),
+        title=account.titles.get(),
+        address=account.addresses.get(),
+    )
+    # then the confirmation page gets the objects, the amount with two places and the vendor's default type
+    assert checked == CheckedApplication(
+        vendor=vendor,
+        amount=Decimal("88.80"),
+        title=account.titles.get(),
+        address=account.addresses.get(),
+        invoice_type="general",
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        checked.amount = Decimal("1.00")
 
 
 def test_a_vendor_without_consumption_is_refused(consumed, other_vendor):
@@ -241,7 +267,7 @@ def test_individual_title_gets_a_general_invoice(consumed, vendor):
         customer_account=consumed.customer_account, kind="individual", name="张三", taxpayer_id="", bank_account=""
     )
     # when a general invoice is requested for it
-    request, _ = _submit(consumed, vendor, title_id=person.pk, invoice_type="general")
+    request, _ = _submit(consumed, vendor, title=person, invoice_type="general")
     # then it is accepted with the individual snapshot
     stored = InvoiceRequest.objects.get(pk=request.pk)
     assert (stored.invoice_type, stored.title_snapshot["kind"], stored.title_snapshot["name"]) == (
@@ -256,7 +282,7 @@ def test_individual_title_cannot_get_a_special_invoice(consumed, vendor):
     person = InvoiceTitleFactory(customer_account=consumed.customer_account, kind="individual", taxpayer_id="")
     # when a VAT special invoice is requested
     with pytest.raises(ApplicationError) as raised:
-        _submit(consumed, vendor, title_id=person.pk, invoice_type="special")
+        _submit(consumed, vendor, title=person, invoice_type="special")
     # then the title is refused
     assert _messages(raised) == {"title": ["An individual title can only receive a general invoice."]}
 
@@ -267,7 +293,7 @@ def test_special_invoice_needs_full_company_details(consumed, vendor, missing):
     title = InvoiceTitleFactory(customer_account=consumed.customer_account, **{missing: ""})
     # when a VAT special invoice is requested
     with pytest.raises(ApplicationError) as raised:
-        _submit(consumed, vendor, title_id=title.pk, invoice_type="special")
+        _submit(consumed, vendor, title=title, invoice_type="special")
     # then the title must be completed first
     assert _messages(raised) == {
         "title": [

@@ -44,13 +44,13 @@ def _info(**overrides) -> MailingInfo:
 
 def _processing(customer, vendor_user, amount: str = "100.00") -> InvoiceRequest:
     request = submit(customer, vendor_user.vendor, amount)
-    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk)
+    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk)
     return InvoiceRequest.objects.get(pk=request.pk)
 
 
 def _mail(vendor_user, request, **overrides) -> InvoiceRequest:
     return invoice_request_mail(
-        actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk, mailing=_info(**overrides)
+        actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk, mailing=_info(**overrides)
     )
 
 
@@ -126,12 +126,13 @@ def test_a_pending_request_must_be_accepted_first(consumed, vendor_user):
 )
 def test_only_a_processing_request_can_be_marked_mailed(consumed, vendor_user, status, label):
     request = force_status(submit(consumed, vendor_user.vendor, "100.00"), status)
+    issued = IssuedInvoice.objects.count()
     with pytest.raises(ConflictError) as raised:
         _mail(vendor_user, request, tracking_number="YT0000000001")
     assert str(raised.value.message) == (
         f"Request {request.number} is {label}; only a processing request can be marked mailed."
     )
-    assert not IssuedInvoice.objects.exists()
+    assert IssuedInvoice.objects.count() == issued
 
 
 def test_another_vendors_request_is_not_found(consumed, vendor_user, other_vendor_user):
@@ -297,6 +298,25 @@ def test_a_tracking_number_is_used_once_per_courier_whatever_the_vendor(
     message = "This tracking number was already used for another request with this courier."
     assert raised.value.fields == {"tracking_number": [message]}
     _assert_unchanged(second)
+
+
+@pytest.mark.parametrize(
+    ("tracking_number", "message"),
+    [
+        ("", "Enter the tracking number."),
+        ("   ", "Enter the tracking number."),
+        ("SF1", "A tracking number has 6 to 40 letters, digits or dashes."),
+    ],
+)
+def test_an_empty_tracking_number_is_asked_for_not_told_the_format(consumed, vendor_user, tracking_number, message):
+    # given a processing request
+    request = _processing(consumed, vendor_user)
+    # when it is marked mailed without a tracking number (or a malformed one)
+    with pytest.raises(ApplicationError) as raised:
+        _mail(vendor_user, request, tracking_number=tracking_number)
+    # then an empty one is asked for; only a typed one is told the format
+    assert raised.value.fields == {"tracking_number": [message]}
+    _assert_unchanged(request)
 
 
 def test_the_same_tracking_number_with_another_courier_is_fine(consumed, vendor_user):

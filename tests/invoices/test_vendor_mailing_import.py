@@ -1,17 +1,21 @@
 """Mailing information from a CSV file: good rows applied, bad rows reported with their line and left unchanged,
 the same file twice applies nothing twice, and the words vendors really write (顺丰, 到付, 2025/3/6) are understood."""
 
+import csv
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
 
+from apps.core.errors import ApplicationError
 from apps.core.workdays import calendar_date
-from apps.invoices.mailing import mailing_import_csv
+from apps.invoices.mailing import MAILING_CSV_COLUMNS, MAILING_CSV_LABELS, mailing_import_csv
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept
 from tests.factories import VendorUserFactory, consume
+from tests.helpers import api_client
 from tests.invoices.helpers import submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,7 +28,7 @@ def _today() -> dt.date:
 
 def _processing(customer, vendor_user, amount: str = "30.00") -> InvoiceRequest:
     request = submit(customer, vendor_user.vendor, amount)
-    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk)
+    invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk)
     return InvoiceRequest.objects.get(pk=request.pk)
 
 
@@ -226,15 +230,28 @@ def test_a_byte_order_mark_and_header_spacing_or_case_are_fine(consumed, vendor_
 @pytest.mark.parametrize(
     ("text", "missing"),
     [
-        ("request_number,tracking_number\nIR1,SF1\n", "invoice_numbers, invoice_date, courier, shipping_payer"),
-        ("", "request_number, invoice_numbers, invoice_date, courier, tracking_number, shipping_payer"),
+        (
+            "request_number,tracking_number\nIR1,SF1\n",
+            "Invoice number(s) (invoice_numbers), Invoice date (invoice_date), Courier (courier), "
+            "Shipping paid by (shipping_payer)",
+        ),
+        (
+            "number,tracking\n",
+            "Request number (request_number), Invoice number(s) (invoice_numbers), Invoice date (invoice_date), "
+            "Courier (courier), Tracking number (tracking_number), Shipping paid by (shipping_payer)",
+        ),
     ],
 )
-def test_missing_columns_are_reported_and_nothing_is_applied(consumed, vendor_user, text, missing):
+def test_missing_columns_are_one_file_error_naming_them_and_nothing_is_applied(consumed, vendor_user, text, missing):
     request = _processing(consumed, vendor_user)
-    report = _import(vendor_user, text)
-    assert (report.applied, report.unchanged) == ([], [])
-    assert report.errors == [(1, "", f"Missing columns: {missing}")]
+    with pytest.raises(ApplicationError) as raised:
+        _import(vendor_user, text + _row(request))
+    message = f"The file has no column for: {missing}. Add them to the first line, or start from the template."
+    assert (raised.value.code, raised.value.message, raised.value.fields) == (
+        "missing_columns",
+        message,
+        {"file": [message]},
+    )
     assert _stored(request).status == "processing"
 
 
@@ -242,3 +259,180 @@ def test_other_courier_without_a_name_asks_for_the_name(consumed, vendor_user):
     request = _processing(consumed, vendor_user)
     report = _import(vendor_user, HEADER + _row(request, courier="其他快递"))
     assert report.errors == [(2, request.number, "Enter the courier's name.")]
+
+
+# --- headings: the export's, in either language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_headings_of_the_export_in_either_language_are_read_and_other_columns_ignored(
+    consumed, vendor_user, language
+):
+    request = _processing(consumed, vendor_user)
+    with translation.override(language):
+        headings = [str(MAILING_CSV_LABELS[column]) for column in MAILING_CSV_COLUMNS]
+        status = str(InvoiceRequest.Status.PROCESSING.label)
+    # the export's order has other columns in between (status, amount, ...): they are ignored
+    header = ",".join(["Status", headings[0], "Amount", *headings[1:], "Reason"]) + "\n"
+    row = f"{status},{request.number},30.00,04512345,{_today().isoformat()},sf,SF1000000001,寄付,\n"
+    assert _import(vendor_user, header + row).applied == [request.number]
+
+
+def test_two_columns_for_one_field_are_refused(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    header = HEADER.rstrip("\n") + ",Tracking number\n"
+    with pytest.raises(ApplicationError) as raised:
+        _import(vendor_user, header + _row(request).rstrip("\n") + ",SF1000000002\n")
+    assert raised.value.code == "duplicate_columns"
+    assert "Tracking number (tracking_number)" in raised.value.message
+    assert _stored(request).status == "processing"
+
+
+@pytest.mark.parametrize(("payer", "expected"), [("Paid by the vendor", "vendor"), ("Cash on delivery", "recipient")])
+def test_the_payer_as_the_export_writes_it_is_read(consumed, vendor_user, payer, expected):
+    request = _processing(consumed, vendor_user, "49.99")
+    assert _import(vendor_user, HEADER + _row(request, payer=payer)).applied == [request.number]
+    assert _stored(request).shipping_payer == expected
+
+
+def test_the_apostrophe_the_export_puts_before_a_cell_is_not_part_of_it(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, invoice="'04512345", tracking="'SF1000000001"))
+    assert report.applied == [request.number]
+    assert _stored(request).tracking_number == "SF1000000001"
+
+
+# --- bad cells are row errors; a file that cannot be used changes nothing -------------------------------------
+
+
+def test_blank_lines_and_a_row_without_a_request_number(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    text = HEADER + "\n" + ",,,,,\n" + _row(request) + ",04512399,2025-01-01,sf,SF1000000009,寄付\n\n"
+    report = _import(vendor_user, text)
+    assert report.applied == [request.number]
+    assert report.errors == [(5, "", "Enter the request number, e.g. IR20250926000001.")]
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_in_a_cell_is_a_row_error(consumed, vendor_user, bad):
+    first, second = _processing(consumed, vendor_user), _processing(consumed, vendor_user)
+    text = (
+        HEADER + _row(first, tracking=f"SF10{bad}00000001") + _row(second, invoice="04512399", tracking="SF1000000002")
+    )
+    report = _import(vendor_user, text)
+    assert report.applied == [second.number]
+    assert report.errors == [
+        (2, first.number, "Tracking number holds a control character (such as NUL); type the cell again.")
+    ]
+    assert _stored(first).status == "processing"
+
+
+def test_a_nul_in_the_request_number_is_reported_without_looking_it_up(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request).replace(request.number, request.number + "\x00", 1))
+    assert report.errors == [(2, "", "Request number holds a control character (such as NUL); type the cell again.")]
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_row_error_and_the_next_rows_are_read(consumed, vendor_user):
+    first, second = _processing(consumed, vendor_user), _processing(consumed, vendor_user)
+    huge = "x" * (csv.field_size_limit() + 1)
+    text = HEADER + _row(first, courier=huge) + _row(second, invoice="04512399", tracking="SF1000000002")
+    report = _import(vendor_user, text)
+    assert report.applied == [second.number]
+    assert report.errors == [(2, "", "A cell on this line is longer than 131,072 characters.")]
+
+
+def test_a_long_cell_within_the_csv_limit_is_a_row_error(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    report = _import(vendor_user, HEADER + _row(request, invoice="1" * 600))
+    assert report.errors == [(2, request.number, "Invoice number(s) is longer than 500 characters.")]
+
+
+def test_a_file_over_5000_rows_is_refused_before_any_row_is_applied(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    filler = "".join(f"IR{n:014d},0445{n:06d},2025-01-01,sf,SF{n:010d},寄付\n" for n in range(5000))
+    with pytest.raises(ApplicationError) as raised:
+        _import(vendor_user, HEADER + _row(request) + filler)
+    assert raised.value.code == "too_many_rows"
+    assert raised.value.message == "The file has more than 5,000 rows; split it into files of at most 5,000 rows."
+    assert _stored(request).status == "processing" and not IssuedInvoice.objects.exists()
+    # and 5,000 rows exactly are read (the others are not found, the first is applied)
+    report = _import(vendor_user, HEADER + _row(request) + filler[: filler.index("IR00000000004999")])
+    assert report.applied == [request.number] and len(report.errors) == 4999
+
+
+def test_a_header_the_csv_module_cannot_read_is_refused(consumed, vendor_user):
+    request = _processing(consumed, vendor_user)
+    with pytest.raises(ApplicationError) as raised:
+        _import(vendor_user, "x" * (csv.field_size_limit() + 1) + "\n" + _row(request))
+    assert raised.value.code == "invalid_file"
+    assert _stored(request).status == "processing"
+
+
+def test_the_file_is_read_whole_before_the_first_row_is_applied(consumed, vendor_user, monkeypatch):
+    # given a file whose last row makes it unusable (one row over the cap), and a good first row
+    request = _processing(consumed, vendor_user)
+    monkeypatch.setattr("apps.invoices.mailing.MAILING_IMPORT_MAX_ROWS", 2)
+    text = (
+        HEADER
+        + _row(request)
+        + "IR1,04512399,2025-01-01,sf,SF1000000002,寄付\nIR2,04512398,2025-01-01,sf,SF1000000003,寄付\n"
+    )
+    # when it is imported, then nothing was applied, not even the first row
+    with pytest.raises(ApplicationError):
+        _import(vendor_user, text)
+    assert _stored(request).status == "processing"
+    assert not InvoiceEvent.objects.filter(to_status="mailing").exists()
+
+
+# --- the API answers the same ----------------------------------------------------------------------------------
+
+API_URL = "/api/v1/vendor/invoice-requests/mailing-import/"
+
+
+def _api_upload(vendor_user, data: bytes):
+    client = api_client(vendor_user)
+    return client.post(
+        API_URL, {"file": SimpleUploadedFile("mailing.csv", data, content_type="text/csv")}, format="multipart"
+    )
+
+
+def test_the_api_reports_bad_cells_as_row_errors(consumed, vendor_user):
+    first, second = _processing(consumed, vendor_user), _processing(consumed, vendor_user)
+    huge = "x" * (csv.field_size_limit() + 1)
+    text = (
+        HEADER
+        + _row(first, tracking="SF10\x0000000001")
+        + _row(second, courier=huge)
+        + _row(second, invoice="04512399", tracking="SF1000000002")
+    )
+    response = _api_upload(vendor_user, text.encode())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["applied"] == [second.number]
+    assert [(error["line"], error["request_number"]) for error in body["errors"]] == [(2, first.number), (3, "")]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("request_number,tracking_number\nIR1,SF1\n", "missing_columns"),
+        (
+            HEADER + "".join(f"IR{n:014d},0445{n:06d},2025-01-01,sf,SF{n:010d},寄付\n" for n in range(5001)),
+            "too_many_rows",
+        ),
+    ],
+)
+def test_the_api_refuses_an_unusable_file_whole(consumed, vendor_user, text, code):
+    request = _processing(consumed, vendor_user)
+    response = _api_upload(vendor_user, (text + _row(request)).encode())
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == code and body["fields"] == {"file": [body["message"]]}
+    assert _stored(request).status == "processing"
+
+
+def test_the_api_and_the_page_say_the_same_without_a_file(vendor_user):
+    response = api_client(vendor_user).post(API_URL, {}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"file": ["Choose a CSV file to upload."]}

@@ -9,9 +9,13 @@ import pytest
 from apps.core.errors import NotFoundError
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.selectors import (
+    invoice_request_for_staff,
     invoice_request_for_vendor,
+    invoice_requests_for_staff,
     invoice_requests_for_vendor,
+    overdue_count_for_staff,
     overdue_count_for_vendor,
+    status_counts_for_staff,
     status_counts_for_vendor,
     working_days_left,
 )
@@ -49,33 +53,56 @@ def test_vendor2_never_sees_vendor1s_requests(two_vendors, other_customer, vendo
     # and opening the other's request is not found, whatever the filters
     for request in mine:
         with pytest.raises(NotFoundError) as raised:
-            invoice_request_for_vendor(vendor=other_vendor, request_id=request.pk)
+            invoice_request_for_vendor(vendor=other_vendor, invoice_request_id=request.pk)
         assert raised.value.status_code == 404
     assert list(invoice_requests_for_vendor(vendor=other_vendor, search=mine[0].number)) == []
     assert status_counts_for_vendor(vendor=other_vendor)["pending"] == 1
 
 
-def test_staff_without_a_vendor_see_every_vendors_requests(two_vendors, vendor, other_vendor):
+def test_staff_read_every_vendors_requests_through_their_own_selectors(two_vendors, vendor, other_vendor):
+    # given a request to each vendor, one of them overdue
     mine, theirs = submit(two_vendors, vendor, "10.00"), submit(two_vendors, other_vendor, "30.00")
-    assert set(invoice_requests_for_vendor(vendor=None)) == {mine, theirs}
-    assert invoice_request_for_vendor(vendor=None, request_id=theirs.pk) == theirs
-    assert status_counts_for_vendor(vendor=None)["pending"] == 2
+    _place(mine, submitted=mine.submitted_at, due=dt.date(2025, 3, 3))
+    today = dt.date(2025, 3, 6)
+    # when staff read the queue, without and with a vendor filter
+    # then they see every vendor's requests, or the one vendor's they filtered on
+    assert set(invoice_requests_for_staff()) == {mine, theirs}
+    assert list(invoice_requests_for_staff(vendor=other_vendor)) == [theirs]
+    assert invoice_request_for_staff(invoice_request_id=theirs.pk) == theirs
+    assert status_counts_for_staff()["pending"] == 2
+    assert status_counts_for_staff(vendor=other_vendor)["pending"] == 1
+    assert overdue_count_for_staff(today=today) == 1
+    assert overdue_count_for_staff(vendor=other_vendor, today=today) == 0
+    with pytest.raises(NotFoundError):
+        invoice_request_for_staff(invoice_request_id=999999)
 
 
-@pytest.mark.parametrize("request_id", [999999, "abc", "", None])
+def test_a_vendor_selector_never_widens_to_every_vendor(two_vendors, vendor, other_vendor):
+    # given requests to two vendors
+    submit(two_vendors, vendor, "10.00")
+    theirs = submit(two_vendors, other_vendor, "30.00")
+    # when a vendor selector is called without a vendor (a bug at a call site)
+    # then it finds nothing instead of every vendor's requests
+    assert list(invoice_requests_for_vendor(vendor=None)) == []
+    assert status_counts_for_vendor(vendor=None)["pending"] == 0
+    with pytest.raises(NotFoundError):
+        invoice_request_for_vendor(vendor=None, invoice_request_id=theirs.pk)
+
+
+@pytest.mark.parametrize("request_id", [999999, 0, -1, 2**63 - 1])
 def test_an_unknown_request_is_not_found(vendor, request_id):
     with pytest.raises(NotFoundError):
-        invoice_request_for_vendor(vendor=vendor, request_id=request_id)
+        invoice_request_for_vendor(vendor=vendor, invoice_request_id=request_id)
 
 
 def test_one_request_comes_with_its_timeline_and_invoice_numbers_in_a_fixed_number_of_queries(
     consumed, vendor, vendor_user, django_assert_num_queries
 ):
     request = submit(consumed, vendor, "10.00")
-    invoice_request_accept(actor=vendor_user, vendor=vendor, request_id=request.pk)
+    invoice_request_accept(actor=vendor_user, vendor=vendor, invoice_request_id=request.pk)
     # request with vendor/account/submitter, events with actors, invoice numbers
     with django_assert_num_queries(3):
-        found = invoice_request_for_vendor(vendor=vendor, request_id=request.pk)
+        found = invoice_request_for_vendor(vendor=vendor, invoice_request_id=request.pk)
         assert [(e.actor.username, e.to_status) for e in found.events.all()] == [
             (consumed.username, "pending"),
             (vendor_user.username, "processing"),
@@ -119,9 +146,9 @@ def queue(two_vendors, other_customer, vendor, vendor_user):
     b = submit(other_customer, vendor, "20.00")
     c = submit(two_vendors, vendor, "30.00")
     d = submit(two_vendors, vendor, "40.00")
-    invoice_request_accept(actor=vendor_user, vendor=vendor, request_id=b.pk)
+    invoice_request_accept(actor=vendor_user, vendor=vendor, invoice_request_id=b.pk)
     force_status(c, "mailing")
-    invoice_request_cancel(actor=two_vendors, customer_account=two_vendors.customer_account, request_id=d.pk)
+    invoice_request_cancel(actor=two_vendors, customer_account=two_vendors.customer_account, invoice_request_id=d.pk)
     return {
         "a": _place(a, submitted=dt.datetime(2025, 3, 6, 23, 30, tzinfo=SHANGHAI), due=dt.date(2025, 3, 20)),
         "b": _place(b, submitted=dt.datetime(2025, 3, 7, 0, 30, tzinfo=SHANGHAI), due=dt.date(2025, 3, 21)),
@@ -243,14 +270,14 @@ def test_a_partial_taxpayer_id_finds_nothing(queue, vendor):
 )
 def test_working_days_left(queue, today, left):
     request = _place(queue["a"], submitted=queue["a"].submitted_at, due=dt.date(2025, 3, 20))
-    assert working_days_left(request=request, today=today) == left
+    assert working_days_left(invoice_request=request, today=today) == left
 
 
 def test_no_working_days_left_once_mailed_or_closed(queue):
     today = dt.date(2025, 3, 6)
-    assert working_days_left(request=queue["b"], today=today) == 11  # processing: still counting
-    assert working_days_left(request=queue["c"], today=today) is None  # mailing
-    assert working_days_left(request=queue["d"], today=today) is None  # cancelled
+    assert working_days_left(invoice_request=queue["b"], today=today) == 11  # processing: still counting
+    assert working_days_left(invoice_request=queue["c"], today=today) is None  # mailing
+    assert working_days_left(invoice_request=queue["d"], today=today) is None  # cancelled
 
 
 def test_counts_per_status_in_one_query(queue, vendor, other_vendor, django_assert_num_queries):
@@ -265,3 +292,22 @@ def test_counts_per_status_in_one_query(queue, vendor, other_vendor, django_asse
         "rejected": 0,
     }
     assert set(status_counts_for_vendor(vendor=other_vendor).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"submitted_to": dt.date.max}, ["a", "b", "c", "d"]),
+        ({"submitted_from": dt.date.max}, []),
+        ({"submitted_from": dt.date.min, "submitted_to": dt.date(2025, 3, 6)}, ["a"]),
+        ({"submitted_to": dt.date.min}, []),
+        ({"due_from": dt.date.min, "due_to": dt.date.max}, ["a", "b", "c", "d"]),
+        ({"due_from": dt.date.max}, []),
+    ],
+)
+def test_date_filters_take_any_valid_date_up_to_the_edges(queue, vendor, filters, expected):
+    # given the queue placed in March 2025
+    # when a date filter is at the first or last date there is (9999-12-31 typed into the filter)
+    # then it answers like any other date instead of an OverflowError, for vendors and staff alike
+    assert _names(queue, invoice_requests_for_vendor(vendor=vendor, **filters)) == expected
+    assert _names(queue, invoice_requests_for_staff(vendor=vendor, **filters)) == expected

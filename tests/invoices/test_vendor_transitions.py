@@ -9,25 +9,26 @@ from django.core import mail
 from apps.billing.models import VendorBalance
 from apps.billing.selectors import invoiceable_row
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
-from apps.invoices.models import InvoiceEvent, InvoiceRequest
+from apps.invoices.models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest
 from apps.invoices.services import (
-    REJECT_REASON_MAX_LENGTH,
     invoice_request_accept,
     invoice_request_cancel,
     invoice_request_reject,
     invoice_requests_accept_bulk,
 )
 from apps.invoices.tasks import notify_customer_request_changed
-from tests.factories import VendorUserFactory, consume
+from tests.factories import CustomerUserFactory, VendorUserFactory, consume
 from tests.invoices.helpers import force_status, submit
 
 
 def _accept(vendor_user, request):
-    return invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk)
+    return invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk)
 
 
 def _reject(vendor_user, request, reason: str = "抬头税号有误"):
-    return invoice_request_reject(actor=vendor_user, vendor=vendor_user.vendor, request_id=request.pk, reason=reason)
+    return invoice_request_reject(
+        actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request.pk, reason=reason
+    )
 
 
 def _stored(request) -> InvoiceRequest:
@@ -73,6 +74,7 @@ def test_accepting_a_pending_request_makes_it_processing_and_keeps_the_amount_in
 def test_only_a_pending_request_can_be_accepted(consumed, vendor_user, status):
     # given a request that is no longer pending
     request = force_status(submit(consumed, vendor_user.vendor, "300.00"), status)
+    events = len(_timeline(request))
     # when the vendor accepts it
     with pytest.raises(ConflictError) as raised:
         _accept(vendor_user, request)
@@ -80,13 +82,13 @@ def test_only_a_pending_request_can_be_accepted(consumed, vendor_user, status):
     assert raised.value.code == "cannot_accept"
     assert raised.value.status_code == 409
     assert _stored(request).status == status
-    assert len(_timeline(request)) == 1
+    assert len(_timeline(request)) == events
 
 
 def test_a_request_the_customer_cancelled_says_so_to_the_vendor(consumed, vendor_user):
     # given the customer cancelled the request
     request = submit(consumed, vendor_user.vendor, "300.00")
-    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=request.pk)
+    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=request.pk)
     # when the vendor accepts it a moment later
     with pytest.raises(ConflictError) as raised:
         _accept(vendor_user, request)
@@ -121,12 +123,12 @@ def test_another_vendors_request_is_not_found(consumed, vendor, other_vendor, se
     assert _invoiced(consumed, vendor) == Decimal("300.00")
 
 
-@pytest.mark.parametrize("request_id", [999999, "abc", None, "1 OR 1=1"])
+@pytest.mark.parametrize("request_id", [999999, 0, -1])
 def test_an_unknown_request_is_not_found(vendor_user, request_id):
     with pytest.raises(NotFoundError):
-        invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, request_id=request_id)
+        invoice_request_accept(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request_id)
     with pytest.raises(NotFoundError):
-        invoice_request_reject(actor=vendor_user, vendor=vendor_user.vendor, request_id=request_id, reason="x")
+        invoice_request_reject(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_id=request_id, reason="x")
 
 
 # --- reject ---------------------------------------------------------------------------------------------------
@@ -163,9 +165,9 @@ def test_a_rejection_needs_a_reason(consumed, vendor_user, reason):
 def test_a_reason_has_at_most_500_characters(consumed, vendor_user):
     request = submit(consumed, vendor_user.vendor, "300.00")
     with pytest.raises(ApplicationError) as raised:
-        _reject(vendor_user, request, "错" * (REJECT_REASON_MAX_LENGTH + 1))
+        _reject(vendor_user, request, "错" * (STATUS_REASON_MAX_LENGTH + 1))
     assert raised.value.fields == {"reason": ["At most 500 characters."]}
-    assert _reject(vendor_user, request, "错" * REJECT_REASON_MAX_LENGTH).status == "rejected"
+    assert _reject(vendor_user, request, "错" * STATUS_REASON_MAX_LENGTH).status == "rejected"
 
 
 @pytest.mark.parametrize("status", ["processing", "mailing", "cancelled", "rejected"])
@@ -173,7 +175,9 @@ def test_only_a_pending_request_can_be_rejected_and_the_money_is_not_released_tw
     # given a request that is no longer pending (a cancelled or rejected one already released its amount)
     request = submit(consumed, vendor_user.vendor, "300.00")
     if status == "cancelled":
-        invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=request.pk)
+        invoice_request_cancel(
+            actor=consumed, customer_account=consumed.customer_account, invoice_request_id=request.pk
+        )
     elif status == "rejected":
         _reject(vendor_user, request)
     else:
@@ -196,14 +200,14 @@ def test_bulk_accept_accepts_each_pending_request_and_reports_the_rest(consumed,
     # given three pending requests, one of them cancelled meanwhile, one processing, and another vendor's request
     consume(customer_account=consumed.customer_account, vendor=other_vendor, amount="100.00")
     first, cancelled, second, processing = (submit(consumed, vendor_user.vendor, "10.00") for _ in range(4))
-    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, request_id=cancelled.pk)
+    invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=cancelled.pk)
     force_status(processing, "processing")
     theirs = submit(consumed, other_vendor, "10.00")
     # when the vendor accepts them all at once, one of them listed twice
     result = invoice_requests_accept_bulk(
         actor=vendor_user,
         vendor=vendor_user.vendor,
-        request_ids=[first.pk, cancelled.pk, second.pk, first.pk, processing.pk, theirs.pk],
+        invoice_request_ids=[first.pk, cancelled.pk, second.pk, first.pk, processing.pk, theirs.pk],
     )
     # then the two pending ones are accepted once each
     assert [request.pk for request in result.accepted] == [first.pk, second.pk]
@@ -212,22 +216,22 @@ def test_bulk_accept_accepts_each_pending_request_and_reports_the_rest(consumed,
     # and the others are reported with a clear message and left as they were
     assert result.failed == [
         (
-            str(cancelled.pk),
+            cancelled.pk,
             f"The customer cancelled request {cancelled.number} a moment ago; it can no longer be accepted or "
             "rejected.",
         ),
         (
-            str(processing.pk),
+            processing.pk,
             f"Request {processing.number} is already Processing; only a pending request can be accepted or rejected.",
         ),
-        (str(theirs.pk), "No such invoice request."),
+        (theirs.pk, "No such invoice request."),
     ]
     assert [_stored(r).status for r in (cancelled, processing, theirs)] == ["cancelled", "processing", "pending"]
     assert _invoiced(consumed, vendor_user.vendor) == Decimal("30.00")
 
 
 def test_bulk_accept_of_nothing_does_nothing(vendor_user):
-    result = invoice_requests_accept_bulk(actor=vendor_user, vendor=vendor_user.vendor, request_ids=[])
+    result = invoice_requests_accept_bulk(actor=vendor_user, vendor=vendor_user.vendor, invoice_request_ids=[])
     assert (result.accepted, result.failed) == ([], [])
 
 
@@ -274,6 +278,20 @@ def test_the_email_reaches_the_submitter_with_the_rejection_reason(consumed, ven
     assert email.subject == f"开票申请 {request.number}：已驳回"
     assert vendor_user.vendor.name in email.body
     assert "原因：抬头税号有误" in email.body
+
+
+def test_every_user_of_the_account_with_an_address_hears_of_it(consumed, vendor_user):
+    # given a colleague of the customer with an address, one without, and a user of another account
+    colleague = CustomerUserFactory(customer_account=consumed.customer_account, email="colleague@example.com")
+    CustomerUserFactory(customer_account=consumed.customer_account, email="")
+    CustomerUserFactory(email="stranger@example.com")
+    request = submit(consumed, vendor_user.vendor, "300.00")
+    _accept(vendor_user, request)
+    # when the notification task runs (the submitter has no address)
+    sent = notify_customer_request_changed(request.pk)
+    # then the one colleague with an address gets it, nobody outside the account
+    assert sent is True
+    assert [email.to for email in mail.outbox] == [[colleague.email]]
 
 
 def test_no_email_when_the_submitter_has_no_address(consumed, vendor_user):

@@ -3,10 +3,10 @@ import pytest
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.services import invoice_request_submit
 from apps.titles.models import InvoiceTitle
 from apps.titles.services import title_create, title_delete, title_set_default, title_update
 from tests.factories import CustomerUserFactory, MailingAddressFactory, VendorFactory, consume
+from tests.helpers import submit
 
 COMPANY = {
     "kind": "company",
@@ -93,7 +93,7 @@ def test_lowercase_taxpayer_id_is_stored_normalized(user):
     assert InvoiceTitle.objects.get(pk=title.pk).taxpayer_id == "91350200MA2YJ1XR9G"
 
 
-@pytest.mark.parametrize("legacy", ["110108700000123", "11010870000012345", "11010870000012345X01"])
+@pytest.mark.parametrize("legacy", ["110000600037341", "11010870000012345", "11010519491231002X01"])
 def test_legacy_taxpayer_id_is_stored_unverified(user, legacy):
     # given a 15, 17 or 20-character legacy taxpayer ID
     # when the title is created
@@ -185,10 +185,10 @@ def test_update_changes_fields_and_audits_before_and_after(user):
     # given a company title
     title = _create(user)
     # when its name and taxpayer ID change to a legacy ID
-    updated = title_update(title=title, actor=user, data={"name": "改名后的公司", "taxpayer_id": "110108700000123"})
+    updated = title_update(title=title, actor=user, data={"name": "改名后的公司", "taxpayer_id": "110000600037341"})
     # then the stored title has the new values, the ID is unverified, other fields are kept
     stored = InvoiceTitle.objects.get(pk=title.pk)
-    assert (stored.name, stored.taxpayer_id, stored.taxpayer_id_verified) == ("改名后的公司", "110108700000123", False)
+    assert (stored.name, stored.taxpayer_id, stored.taxpayer_id_verified) == ("改名后的公司", "110000600037341", False)
     assert stored.bank_name == COMPANY["bank_name"]
     assert updated.name == "改名后的公司"
     log = AuditLog.objects.filter(action="title_updated").get()
@@ -333,14 +333,8 @@ def test_deleted_title_stays_in_the_snapshot_of_requests_that_used_it(user):
     consume(customer_account=user.customer_account, vendor=vendor, amount="500.00")
     title = _create(user)
     address = MailingAddressFactory(customer_account=user.customer_account, is_default=True)
-    request, _ = invoice_request_submit(
-        actor=user,
-        customer_account=user.customer_account,
-        vendor_id=vendor.pk,
-        amount="100.00",
-        title_id=title.pk,
-        address_id=address.pk,
-    )
+    assert (title.is_default, address.is_default) == (True, True)
+    request = submit(user, vendor, "100.00")  # with the default title and address
     # when the title is deleted
     title_delete(title=title, actor=user)
     # then the request no longer links to it but keeps every value it was submitted with
@@ -364,14 +358,8 @@ def test_editing_a_title_does_not_change_the_snapshot_of_earlier_requests(user):
     consume(customer_account=user.customer_account, vendor=vendor, amount="500.00")
     title = _create(user)
     address = MailingAddressFactory(customer_account=user.customer_account, is_default=True)
-    request, _ = invoice_request_submit(
-        actor=user,
-        customer_account=user.customer_account,
-        vendor_id=vendor.pk,
-        amount="100.00",
-        title_id=title.pk,
-        address_id=address.pk,
-    )
+    assert (title.is_default, address.is_default) == (True, True)
+    request = submit(user, vendor, "100.00")  # with the default title and address
     # when the title is renamed
     title_update(title=title, actor=user, data={"name": "改名后的公司"})
     # then the request still shows the name it was submitted with

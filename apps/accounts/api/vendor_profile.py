@@ -4,11 +4,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from apps.core.api import IsVendor
+from apps.core.api import API_AUTHENTICATION, IsVendor, error_responses
 
 from ..models import InvoiceType, Vendor
 from ..services import vendor_profile_update
-from .base import API_AUTHENTICATION, error_responses
 
 INVOICE_TYPES = ", ".join(f"`{value}`" for value in InvoiceType.values)
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from ..models import MailingAddress
+from ..services import FIELDS as SERVICE_REQUIRED_FIELDS
 
 ADDRESS_FIELDS = ["id", "recipient", "phone", "province", "city", "district", "street", "postal_code", "is_default"]
 
@@ -26,6 +27,8 @@ class MailingAddressInputSerializer(serializers.Serializer):
     district = serializers.CharField(required=False, allow_blank=True)
     street = serializers.CharField(required=False, allow_blank=True)
     postal_code = serializers.CharField(required=False, allow_blank=True, help_text="6 digits.")
+    # The service refuses any of them missing (listing all at once, in its words); the schema says they are required.
+    schema_required_fields = SERVICE_REQUIRED_FIELDS
     is_default = serializers.BooleanField(required=False, help_text="Make this the account's default address.")
 
     def full_replacement(self) -> dict:

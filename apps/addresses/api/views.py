@@ -3,7 +3,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.api.base import CustomerApiMixin, error_responses
+from apps.core.api import CustomerApiMixin, error_responses
 
 from .. import services
 from ..models import MailingAddress

@@ -11,32 +11,47 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from apps.core.errors import ApplicationError
-from apps.invoices.mailing import MAILING_CSV_COLUMNS, MAILING_IMPORT_MAX_BYTES, mailing_csv_text, mailing_import_csv
-from apps.invoices.models import Courier, InvoiceRequest
+from apps.core.money import format_cny
+from apps.invoices.mailing import (
+    INVOICE_NUMBER_SEPARATORS_HELP,
+    MAILING_CSV_COLUMNS,
+    MAILING_CSV_LABELS,
+    MAILING_IMPORT_MAX_BYTES,
+    MAILING_IMPORT_MAX_ROWS,
+    MailingImportReport,
+    mailing_csv_text,
+    mailing_import_csv,
+)
+from apps.invoices.models import VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceRequest, ShippingPayer
 
 from ..forms import MailingImportForm
 from .mixins import VendorRequiredMixin
 
 
-def column_help() -> list[tuple[str, str]]:
-    """What each column of the file holds, in the page's language."""
+def column_help() -> list[tuple[str, str, str]]:
+    """(heading, column code, what it holds) for each column of the file, in the page's language."""
     couriers = ", ".join(value for value in Courier.values if value != Courier.OTHER)
-    return [
-        ("request_number", _("The request number, e.g. IR20250926000001.")),
-        ("invoice_numbers", _("The invoice number(s) you issued; several separated by spaces or semicolons.")),
-        ("invoice_date", _("The invoice date, YYYY-MM-DD.")),
-        (
-            "courier",
-            _("The courier: %(codes)s, or its name as in the courier list; any other name counts as another courier.")
-            % {"codes": couriers},
-        ),
-        ("tracking_number", _("The tracking number; unique per courier.")),
-        ("shipping_payer", _("vendor (寄付) or recipient (到付). Cash on delivery only below ¥50.00.")),
-    ]
+    payers = " / ".join(f"{value} ({label})" for value, label in ShippingPayer.choices)
+    descriptions = {
+        "request_number": _("The request number, e.g. IR20250926000001."),
+        "invoice_numbers": _("The invoice number(s) you issued.") + " " + str(INVOICE_NUMBER_SEPARATORS_HELP),
+        "invoice_date": _("The invoice date, YYYY-MM-DD (2025/9/29 as Excel shows it is fine too)."),
+        "courier": _(
+            "The courier: %(codes)s, or its name as in the courier list; any other name counts as another courier."
+        )
+        % {"codes": couriers},
+        "tracking_number": _("The tracking number; unique per courier."),
+        "shipping_payer": _("%(payers)s. Cash on delivery only below %(threshold)s.")
+        % {"payers": payers, "threshold": format_cny(VENDOR_PAYS_SHIPPING_FROM)},
+    }
+    return [(str(MAILING_CSV_LABELS[column]), column, descriptions[column]) for column in MAILING_CSV_COLUMNS]
 
 
 class MailingImportView(VendorRequiredMixin, View):
-    """GET: the columns and the upload form. POST: apply the good rows, list the bad ones; a repeat applies nothing."""
+    """GET: the columns and the upload form. POST: apply the good rows, list the bad ones; a repeat applies nothing.
+
+    A file that cannot be used at all (unreadable, missing columns, too many rows) is one error next to the file
+    field, and nothing is applied."""
 
     template_name = "backoffice/mailing_import.html"
 
@@ -50,14 +65,14 @@ class MailingImportView(VendorRequiredMixin, View):
         upload = form.cleaned_data["file"]
         try:
             text = mailing_csv_text(upload.read(MAILING_IMPORT_MAX_BYTES + 1))
+            report = mailing_import_csv(actor=request.user, vendor=self.vendor, text=text)
         except ApplicationError as error:
             form.add_error("file", str(error.message))
             return self.render_page(form)
-        report = mailing_import_csv(actor=request.user, vendor=self.vendor, text=text)
         self.summarize(report, upload.name)
         return self.render_page(MailingImportForm(), report=report, file_name=upload.name)
 
-    def summarize(self, report, file_name: str) -> None:
+    def summarize(self, report: MailingImportReport, file_name: str) -> None:
         applied, errors = len(report.applied), len(report.errors)
         if applied:
             messages.success(
@@ -76,30 +91,35 @@ class MailingImportView(VendorRequiredMixin, View):
         elif not errors:
             messages.warning(self.request, _("%(file)s has no rows under its header line.") % {"file": file_name})
         if errors:
-            messages.error(
-                self.request,
-                ngettext(
-                    "%(count)d row was not applied; it is listed below with the reason and left unchanged.",
-                    "%(count)d rows were not applied; they are listed below with the reason and left unchanged.",
-                    errors,
-                )
-                % {"count": errors},
-            )
+            text = ngettext(
+                "%(count)d row was not applied; it is listed below with the reason and left unchanged.",
+                "%(count)d rows were not applied; they are listed below with the reason and left unchanged.",
+                errors,
+            ) % {"count": errors}
+            # Nothing applied at all is a failed upload; some applied and some not is a partial one.
+            (messages.warning if applied else messages.error)(self.request, text)
 
     def render_page(self, form: MailingImportForm, **extra):
         processing = InvoiceRequest.objects.filter(vendor=self.vendor, status=InvoiceRequest.Status.PROCESSING).count()
-        context = {"form": form, "columns": column_help(), "processing_count": processing, **extra}
+        context = {
+            "form": form,
+            "columns": column_help(),
+            "processing_count": processing,
+            "max_rows": f"{MAILING_IMPORT_MAX_ROWS:,}",
+            **extra,
+        }
         return render(self.request, self.template_name, context)
 
 
 class MailingTemplateView(VendorRequiredMixin, View):
-    """The CSV template: the columns, and one row per request waiting to be mailed with its number filled in."""
+    """The CSV template: the column headings in the page's language, and one row per request waiting to be mailed
+    with its number filled in."""
 
     def get(self, request, *args, **kwargs):
         buffer = io.StringIO()
         buffer.write("\ufeff")  # Excel then reads it as UTF-8
         writer = csv.writer(buffer)
-        writer.writerow(MAILING_CSV_COLUMNS)
+        writer.writerow([str(MAILING_CSV_LABELS[column]) for column in MAILING_CSV_COLUMNS])
         numbers = (
             InvoiceRequest.objects.filter(vendor=self.vendor, status=InvoiceRequest.Status.PROCESSING)
             .order_by("dispatch_due_date", "id")

@@ -11,21 +11,27 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Vendor
 from apps.core.errors import NotFoundError
+from apps.core.scope import may_change_vendor_requests, may_read_vendor_requests
 from apps.core.workdays import calendar_date
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.selectors import invoice_request_for_vendor, is_overdue, working_days_left
+from apps.invoices.selectors import (
+    invoice_request_for_staff,
+    invoice_request_for_vendor,
+    is_overdue,
+    working_days_left,
+)
 
 
 class BackofficeMixin(LoginRequiredMixin):
     """Pages vendor users and marketplace staff may open."""
 
     def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and not (user.is_vendor or user.is_marketplace_staff):
-            raise PermissionDenied
+        if request.user.is_authenticated and not may_read_vendor_requests(request.user):
+            raise PermissionDenied(_("This page is for vendor users and marketplace staff."))
         return super().dispatch(request, *args, **kwargs)
 
     @property
@@ -35,12 +41,17 @@ class BackofficeMixin(LoginRequiredMixin):
 
     @property
     def read_only(self) -> bool:
-        return not self.request.user.is_vendor
+        return not may_change_vendor_requests(self.request.user)
 
     def get_invoice_request(self) -> InvoiceRequest:
         if not hasattr(self, "_invoice_request"):
             try:
-                self._invoice_request = invoice_request_for_vendor(vendor=self.vendor, request_id=self.kwargs["pk"])
+                if self.vendor is not None:
+                    self._invoice_request = invoice_request_for_vendor(
+                        vendor=self.vendor, invoice_request_id=self.kwargs["pk"]
+                    )
+                else:
+                    self._invoice_request = invoice_request_for_staff(invoice_request_id=self.kwargs["pk"])
             except NotFoundError as error:
                 raise Http404(str(error.message)) from error
         return self._invoice_request
@@ -55,8 +66,8 @@ class VendorRequiredMixin(BackofficeMixin):
     """Actions and forms: only the vendor's own users. Staff look but do not touch (403)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_vendor:
-            raise PermissionDenied
+        if request.user.is_authenticated and not may_change_vendor_requests(request.user):
+            raise PermissionDenied(_("This page is for vendor users: marketplace staff may look but not change."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -67,7 +78,7 @@ def today() -> dt.date:
 
 def with_deadline(request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
     """Attach `days_left` (working days to the mail-by date, None once mailed or closed) and `is_overdue`."""
-    request.days_left = working_days_left(request=request, today=on)
-    request.is_overdue = is_overdue(request=request, today=on)
+    request.days_left = working_days_left(invoice_request=request, today=on)
+    request.is_overdue = is_overdue(invoice_request=request, today=on)
     request.overdue_days = max(-(request.days_left or 0), 0)
     return request

@@ -13,7 +13,9 @@ from ..forms import ProfileForm
 from .mixins import VendorRequiredMixin
 
 
-class ProfileView(VendorRequiredMixin, FormView):
+class VendorProfileView(VendorRequiredMixin, FormView):
+    """The vendor's contact details and invoice types, edited by its own users."""
+
     template_name = "backoffice/profile.html"
     form_class = ProfileForm
 

@@ -23,16 +23,25 @@ from django.views.generic import ListView
 from apps.accounts.models import Vendor
 from apps.console.views.mixins import safe_next_url
 from apps.core.money import format_money
+from apps.core.validators import parse_id
 from apps.core.workdays import CALENDAR_TIME_ZONE
+from apps.invoices.mailing import MAILING_CSV_LABELS
 from apps.invoices.models import InvoiceRequest, IssuedInvoice
-from apps.invoices.selectors import invoice_requests_for_vendor, overdue_count_for_vendor, status_counts_for_vendor
+from apps.invoices.selectors import (
+    OPEN_STATUSES,
+    invoice_requests_for_staff,
+    invoice_requests_for_vendor,
+    overdue_count_for_staff,
+    overdue_count_for_vendor,
+    status_counts_for_staff,
+    status_counts_for_vendor,
+)
 from apps.invoices.services import invoice_requests_accept_bulk
 
-from ..forms import QueueFilterForm
+from ..forms import STATUS_ALL, STATUS_OPEN, QueueFilterForm
 from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline
 
 MAX_FAILURES_LISTED = 20
-EXPORT_LANGUAGE = "zh-hans"
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -65,12 +74,18 @@ class _FilteredQueueMixin(BackofficeMixin):
 
     def filtered_requests(self):
         form = self.get_filter_form()
-        requests = invoice_requests_for_vendor(vendor=self.scope_vendor, **form.filters())
-        return requests.order_by(*form.ordering())
+        if self.vendor is not None:
+            invoice_requests = invoice_requests_for_vendor(vendor=self.vendor, **form.filters())
+        else:
+            invoice_requests = invoice_requests_for_staff(vendor=self.scope_vendor, **form.filters())
+        return invoice_requests.order_by(*form.ordering())
 
 
-class QueueView(_FilteredQueueMixin, ListView):
-    """开票申请队列: the requests addressed to this vendor (staff: every vendor, read-only)."""
+class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
+    """开票申请队列: the requests addressed to this vendor (staff: every vendor, read-only).
+
+    It opens on the work still owed, pending and processing, earliest mail-by date (so the overdue ones) first;
+    全部 (all) and each status are tabs."""
 
     template_name = "backoffice/queue.html"
     context_object_name = "requests"
@@ -90,38 +105,49 @@ class QueueView(_FilteredQueueMixin, ListView):
         context = super().get_context_data(**kwargs)
         form = self.get_filter_form()
         scope = self.scope_vendor
-        counts = status_counts_for_vendor(vendor=scope)
         on = today()
+        if self.vendor is not None:
+            counts = status_counts_for_vendor(vendor=self.vendor)
+            overdue_count = overdue_count_for_vendor(vendor=self.vendor, today=on)
+        else:
+            counts = status_counts_for_staff(vendor=scope)
+            overdue_count = overdue_count_for_staff(vendor=scope, today=on)
         context.update(
             filter_form=form,
             filtered=form.is_bound,
+            ignored_filters=form.ignored if form.is_bound else [],
+            active_filter_count=form.active_filter_count,
             scope_vendor=scope,
             status_tabs=[(value, label, counts[value]) for value, label in InvoiceRequest.Status.choices],
+            open_count=sum(counts[status] for status in OPEN_STATUSES),
             total_count=sum(counts.values()),
-            overdue_count=overdue_count_for_vendor(vendor=scope, today=on),
-            current_status=form.value("status") or "",
+            overdue_count=overdue_count,
+            current_status=form.status_view,
+            status_open=STATUS_OPEN,
+            status_all=STATUS_ALL,
             overdue_only=bool(form.value("overdue")),
-            rows=[with_deadline(request, on=on) for request in context["page_obj"]],
+            rows=[with_deadline(invoice_request, on=on) for invoice_request in context["page_obj"]],
             today=on,
         )
         return context
 
 
-class BulkAcceptView(VendorRequiredMixin, View):
+class InvoiceRequestBulkAcceptView(VendorRequiredMixin, View):
     """Accept the selected pending requests at once; each one on its own, so one cancelled meanwhile fails alone."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         back = safe_next_url(request) or reverse("backoffice:queue")
-        ids = [value for value in request.POST.getlist("request_ids") if value.isdigit()]
+        ids = [parse_id(value) for value in request.POST.getlist("request_ids")]
+        ids = [invoice_request_id for invoice_request_id in ids if invoice_request_id is not None]
         if not ids:
             messages.warning(request, _("Select at least one pending request to accept."))
             return redirect(back)
         numbers = dict(
             InvoiceRequest.objects.filter(vendor=self.vendor, pk__in=ids).values_list("pk", "number").order_by()
         )
-        result = invoice_requests_accept_bulk(actor=request.user, vendor=self.vendor, request_ids=ids)
+        result = invoice_requests_accept_bulk(actor=request.user, vendor=self.vendor, invoice_request_ids=ids)
         if result.accepted:
             count = len(result.accepted)
             messages.success(
@@ -134,7 +160,7 @@ class BulkAcceptView(VendorRequiredMixin, View):
                 % {"count": count},
             )
         for request_id, message in result.failed[:MAX_FAILURES_LISTED]:
-            number = numbers.get(int(request_id)) or f"#{request_id}"
+            number = numbers.get(request_id) or f"#{request_id}"
             messages.error(request, _("%(number)s not accepted: %(reason)s") % {"number": number, "reason": message})
         if len(result.failed) > MAX_FAILURES_LISTED:
             rest = len(result.failed) - MAX_FAILURES_LISTED
@@ -155,40 +181,43 @@ class _Echo:
         return value
 
 
-class ExportView(_FilteredQueueMixin, View):
-    """The filtered queue (every matching row, not only one page) as CSV for Excel: UTF-8 with BOM."""
+class InvoiceRequestExportView(_FilteredQueueMixin, View):
+    """The filtered queue (every matching row, not only one page) as CSV for Excel: UTF-8 with BOM, headings in the
+    page's language. The mailing columns carry the mailing import's headings, so an export of the processing tab,
+    filled in, can be uploaded as it is."""
 
     CHUNK_SIZE = 2000
 
     def get(self, request, *args, **kwargs):
-        requests = self.filtered_requests().prefetch_related(
+        invoice_requests = self.filtered_requests().prefetch_related(
             Prefetch("issued_invoices", queryset=IssuedInvoice.objects.order_by("id"))
         )
         stamp = timezone.localtime(timezone.now(), CALENDAR_TIME_ZONE).strftime("%Y%m%d-%H%M")
-        response = StreamingHttpResponse(self._lines(requests), content_type="text/csv; charset=utf-8")
+        lines = self._lines(invoice_requests, language=translation.get_language())
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="invoice-requests-{stamp}.csv"'
         return response
 
-    def _lines(self, requests) -> Iterator[str]:
-        # In Chinese whatever the page language: the file is for a Chinese vendor's Excel. The language is switched
-        # around each line only, so nothing leaks when the download is interrupted between two lines.
+    def _lines(self, invoice_requests, *, language: str) -> Iterator[str]:
+        # The lines are written after the view has returned: the page's language is switched on around each line
+        # only, so nothing leaks when the download is interrupted between two lines.
         writer = csv.writer(_Echo())
         on = today()
         with_vendor = self.scope_vendor is None
-        with translation.override(EXPORT_LANGUAGE):
+        with translation.override(language):
             header = writer.writerow(self._headers(with_vendor))
         yield "\ufeff" + header
-        for request in requests.iterator(chunk_size=self.CHUNK_SIZE):
-            with translation.override(EXPORT_LANGUAGE):
+        for invoice_request in invoice_requests.iterator(chunk_size=self.CHUNK_SIZE):
+            with translation.override(language):
                 line = writer.writerow(
-                    [_cell(value) for value in self._row(with_deadline(request, on=on), with_vendor)]
+                    [_cell(value) for value in self._row(with_deadline(invoice_request, on=on), with_vendor)]
                 )
             yield line
 
     @staticmethod
     def _headers(with_vendor: bool) -> list[str]:
         headers = [
-            _("Request number"),
+            str(MAILING_CSV_LABELS["request_number"]),
             _("Status"),
             _("Submitted"),
             _("Mail by"),
@@ -198,45 +227,46 @@ class ExportView(_FilteredQueueMixin, View):
             _("Taxpayer ID"),
             _("Invoice type"),
             _("Amount"),
-            _("Shipping"),
+            # Translators: 运费规则 (who pays by the amount; the payer the vendor chose is the 实际运费承担 column)
+            _("Shipping rule"),
             _("Recipient"),
             _("Mobile"),
             _("Address"),
             _("Postal code"),
-            _("Invoice number(s)"),
-            _("Invoice date"),
-            _("Courier"),
-            _("Tracking number"),
-            _("Shipping payer"),
+            str(MAILING_CSV_LABELS["invoice_numbers"]),
+            str(MAILING_CSV_LABELS["invoice_date"]),
+            str(MAILING_CSV_LABELS["courier"]),
+            str(MAILING_CSV_LABELS["tracking_number"]),
+            str(MAILING_CSV_LABELS["shipping_payer"]),
             _("Reason"),
         ]
         return [_("Vendor"), *headers] if with_vendor else headers
 
     @staticmethod
-    def _row(request: InvoiceRequest, with_vendor: bool) -> list[str]:
-        title = request.title_snapshot or {}
-        address = request.address_snapshot or {}
+    def _row(invoice_request: InvoiceRequest, with_vendor: bool) -> list[str]:
+        title = invoice_request.title_snapshot or {}
+        address = invoice_request.address_snapshot or {}
         row = [
-            request.number or "",
-            request.get_status_display(),
-            timezone.localtime(request.submitted_at, CALENDAR_TIME_ZONE).strftime("%Y-%m-%d %H:%M"),
-            request.dispatch_due_date.isoformat(),
-            "" if request.days_left is None else str(request.days_left),
-            request.customer_account.name,
+            invoice_request.number or "",
+            invoice_request.get_status_display(),
+            timezone.localtime(invoice_request.submitted_at, CALENDAR_TIME_ZONE).strftime("%Y-%m-%d %H:%M"),
+            invoice_request.dispatch_due_date.isoformat(),
+            "" if invoice_request.days_left is None else str(invoice_request.days_left),
+            invoice_request.customer_account.name,
             title.get("name", ""),
             title.get("taxpayer_id", ""),
-            request.get_invoice_type_display(),
-            format_money(request.amount),
-            request.get_shipping_rule_display(),
+            invoice_request.get_invoice_type_display(),
+            format_money(invoice_request.amount),
+            invoice_request.get_shipping_rule_display(),
             address.get("recipient", ""),
             address.get("phone", ""),
             "".join(address.get(part, "") for part in ("province", "city", "district", "street")),
             address.get("postal_code", ""),
-            " ".join(invoice.number for invoice in request.issued_invoices.all()),
-            request.invoice_date.isoformat() if request.invoice_date else "",
-            request.get_courier_label() if request.courier else "",
-            request.tracking_number,
-            request.get_shipping_payer_display() if request.shipping_payer else "",
-            request.status_reason,
+            " ".join(invoice.number for invoice in invoice_request.issued_invoices.all()),
+            invoice_request.invoice_date.isoformat() if invoice_request.invoice_date else "",
+            invoice_request.get_courier_label() if invoice_request.courier else "",
+            invoice_request.tracking_number,
+            invoice_request.get_shipping_payer_display() if invoice_request.shipping_payer else "",
+            invoice_request.status_reason,
         ]
-        return [request.vendor.name, *row] if with_vendor else row
+        return [invoice_request.vendor.name, *row] if with_vendor else row

@@ -16,15 +16,15 @@ from django_fsm import can_proceed
 
 from apps.console.views.mixins import add_service_errors, safe_next_url
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
-from apps.invoices.mailing import MailingInfo, invoice_request_mail
-from apps.invoices.models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest, ShippingPayer
-from apps.invoices.services import invoice_request_accept, invoice_request_reject
+from apps.invoices.mailing import MailingInfo, cannot_mail_message, invoice_request_mail
+from apps.invoices.models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest, ShippingPayer, vendor_pays_shipping
+from apps.invoices.services import invoice_request_accept, invoice_request_reject, not_pending_message
 
 from ..forms import MailForm, RejectForm
 from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline
 
 
-class DetailView(BackofficeMixin, TemplateView):
+class InvoiceRequestDetailView(BackofficeMixin, TemplateView):
     """Everything needed to print and post the invoice: snapshots, amount, shipping rule, mail-by date, timeline."""
 
     template_name = "backoffice/request_detail.html"
@@ -56,14 +56,14 @@ def _add_errors(form, error: ApplicationError) -> None:
         add_service_errors(form, ApplicationError(error.code, error.message, unread))
 
 
-class AcceptView(VendorRequiredMixin, View):
+class InvoiceRequestAcceptView(VendorRequiredMixin, View):
     """pending -> processing. From the queue it returns to the queue (`next`), otherwise to the detail."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
         try:
-            record = invoice_request_accept(actor=request.user, vendor=self.vendor, request_id=pk)
+            record = invoice_request_accept(actor=request.user, vendor=self.vendor, invoice_request_id=pk)
         except ApplicationError as error:
             return _conflict(request, error, pk)
         messages.success(
@@ -74,7 +74,7 @@ class AcceptView(VendorRequiredMixin, View):
         return redirect(safe_next_url(request) or reverse("backoffice:detail", args=[pk]))
 
 
-class RejectView(VendorRequiredMixin, View):
+class InvoiceRequestRejectView(VendorRequiredMixin, View):
     """GET: the form asking for the reason the customer will see. POST: pending -> rejected."""
 
     template_name = "backoffice/request_reject.html"
@@ -91,7 +91,10 @@ class RejectView(VendorRequiredMixin, View):
         form.is_valid()
         try:
             record = invoice_request_reject(
-                actor=request.user, vendor=self.vendor, request_id=pk, reason=form.cleaned_data.get("reason", "")
+                actor=request.user,
+                vendor=self.vendor,
+                invoice_request_id=pk,
+                reason=form.cleaned_data.get("reason", ""),
             )
         except ConflictError as error:
             return _conflict(request, error, pk)
@@ -106,18 +109,14 @@ class RejectView(VendorRequiredMixin, View):
         return redirect("backoffice:detail", pk=pk)
 
     def not_pending(self, record: InvoiceRequest):
-        messages.error(
-            self.request,
-            _("Request %(number)s is already %(status)s; only a pending request can be accepted or rejected.")
-            % {"number": record.number, "status": record.get_status_display()},
-        )
+        messages.error(self.request, not_pending_message(record))
         return redirect("backoffice:detail", pk=record.pk)
 
     def render_page(self, record: InvoiceRequest, form: RejectForm):
         return render(self.request, self.template_name, {"record": record, "form": form})
 
 
-class MailView(VendorRequiredMixin, View):
+class InvoiceRequestMailView(VendorRequiredMixin, View):
     """GET: the mailing form (processing only). POST: processing -> mailing under the shipping-payer rule."""
 
     template_name = "backoffice/request_mail.html"
@@ -146,7 +145,9 @@ class MailView(VendorRequiredMixin, View):
             shipping_payer=data.get("shipping_payer", ""),
         )
         try:
-            record = invoice_request_mail(actor=request.user, vendor=self.vendor, request_id=pk, mailing=mailing)
+            record = invoice_request_mail(
+                actor=request.user, vendor=self.vendor, invoice_request_id=pk, mailing=mailing
+            )
         except ConflictError as error:
             if not error.fields:
                 return _conflict(request, error, pk)
@@ -165,24 +166,18 @@ class MailView(VendorRequiredMixin, View):
 
     @staticmethod
     def form(record: InvoiceRequest, **kwargs) -> MailForm:
-        return MailForm(vendor_must_pay=record.amount >= VENDOR_PAYS_SHIPPING_FROM, **kwargs)
+        return MailForm(vendor_must_pay=vendor_pays_shipping(record.amount), **kwargs)
 
     def not_processing(self, record: InvoiceRequest):
-        if record.status == InvoiceRequest.Status.PENDING:
-            message = _("Accept request %(number)s before marking it mailed.") % {"number": record.number}
-        else:
-            message = _("Request %(number)s is %(status)s; only a processing request can be marked mailed.") % {
-                "number": record.number,
-                "status": record.get_status_display(),
-            }
-        messages.error(self.request, message)
+        messages.error(self.request, cannot_mail_message(record))
         return redirect("backoffice:detail", pk=record.pk)
 
     def render_page(self, record: InvoiceRequest, form: MailForm):
         context = {
             "record": with_deadline(record, on=today()),
             "form": form,
-            "vendor_must_pay": record.amount >= VENDOR_PAYS_SHIPPING_FROM,
+            "vendor_must_pay": vendor_pays_shipping(record.amount),
             "threshold": VENDOR_PAYS_SHIPPING_FROM,
+            "payer_labels": dict(ShippingPayer.choices),
         }
         return render(self.request, self.template_name, context)

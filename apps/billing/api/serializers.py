@@ -1,8 +1,10 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
-from apps.accounts.api.base import AmountField
 from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
-from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from apps.core.api import AmountField, IdRelatedField
+from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, parse_amount
 
 from ..models import ConsumptionRecord
 
@@ -58,11 +60,15 @@ class ConsumptionRecordInputSerializer(serializers.Serializer):
 
     # Types and IDs only: consumption_record checks the amount and the external ID.
 
-    customer_account = serializers.PrimaryKeyRelatedField(queryset=CustomerAccount.objects.all())
-    vendor = serializers.PrimaryKeyRelatedField(queryset=Vendor.objects.all())
+    customer_account = IdRelatedField(queryset=CustomerAccount.objects.all())
+    vendor = IdRelatedField(queryset=Vendor.objects.all())
     amount = AmountField()
     consumed_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
     external_id = serializers.CharField(
         max_length=64, allow_blank=True, help_text="The billing system's ID; repeating it records nothing new."
     )
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_amount(self, value: str) -> Decimal:
+        # A malformed amount raises ApplicationError (`invalid_amount`, the message on `amount`), answered as is.
+        return parse_amount(value)

@@ -2,8 +2,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from apps.accounts.api.base import API_AUTHENTICATION, CustomerApiMixin, error_responses
-from apps.core.api import IsStaff
+from apps.core.api import API_AUTHENTICATION, CustomerApiMixin, IsStaff, error_responses
 
 from ..selectors import invoiceable_rows
 from ..services import consumption_record

@@ -27,7 +27,6 @@ class AddressForm(forms.Form):
         help_text=_("A mainland mobile number; the courier calls it on delivery."),
         inputmode="tel",
         autocomplete="tel",
-        placeholder="13800138000",
     )
     province = _text(_("Province"), 30, autocomplete="address-level1")
     city = _text(_("City"), 30, autocomplete="address-level2")
@@ -38,7 +37,8 @@ class AddressForm(forms.Form):
         help_text=_("Street, building, floor and room."),
         autocomplete="street-address",
     )
-    postal_code = _text(_("Postal code"), 6, inputmode="numeric", autocomplete="postal-code", placeholder="100080")
+    # No example placeholders: a grey "100080" in an empty box reads like a value already filled in.
+    postal_code = _text(_("Postal code"), 6, help_text=_("6 digits."), inputmode="numeric", autocomplete="postal-code")
     is_default = forms.BooleanField(
         label=_("Use as the default address"),
         required=False,

@@ -3,16 +3,22 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import InvoiceType, Vendor
-from apps.invoices.models import InvoiceRequest
+from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
+from apps.addresses.selectors import addresses_for_account
+from apps.core.errors import ApplicationError
+from apps.core.money import parse_page_amount
+from apps.core.scope import find_in_scope
+from apps.invoices.models import STATUS_REASON_MAX_LENGTH, InvoiceRequest
+from apps.titles.selectors import titles_for_account
 
 
 class ApplyForm(forms.Form):
     """Amount, invoice type, title and address of one application.
 
-    Every rule (amount range and decimals, the invoiceable cap, which titles and addresses are the account's,
-    which invoice types the vendor issues) is checked by `invoice_request_check`; the view places its messages
-    next to these fields.
+    The form turns the text into typed values: the amount into a Decimal (a pasted `¥1,000.50` is read as
+    1000.50), the title and address IDs into the account's own objects, or None when there is no such one.
+    Every rule (the invoiceable cap, which titles and addresses may be used, which invoice types the vendor
+    issues) is checked by `invoice_request_check`; the view places its messages next to these fields.
     """
 
     amount = forms.CharField(
@@ -25,9 +31,10 @@ class ApplyForm(forms.Form):
     title = forms.CharField(label=_("Invoice title"), required=False, max_length=20)
     address = forms.CharField(label=_("Mailing address"), required=False, max_length=20)
 
-    def __init__(self, *args, vendor: Vendor, **kwargs):
+    def __init__(self, *args, vendor: Vendor, customer_account: CustomerAccount, **kwargs):
         super().__init__(*args, **kwargs)
         self.vendor = vendor
+        self.customer_account = customer_account
         labels = dict(InvoiceType.choices)
         self.invoice_type_choices = [
             (value, labels[value]) for value in vendor.supported_invoice_types if value in labels
@@ -38,14 +45,28 @@ class ApplyForm(forms.Form):
         value = self[name].value()
         return "" if value is None else str(value)
 
+    def clean_amount(self):
+        try:
+            return parse_page_amount(self.cleaned_data["amount"])
+        except ApplicationError as error:
+            raise forms.ValidationError(str(error.message)) from error
+
+    def clean_title(self):
+        return find_in_scope(titles_for_account(customer_account=self.customer_account), self.cleaned_data["title"])
+
+    def clean_address(self):
+        addresses = addresses_for_account(customer_account=self.customer_account)
+        return find_in_scope(addresses, self.cleaned_data["address"])
+
     def service_kwargs(self) -> dict:
+        """Typed keyword arguments for `invoice_request_check` and `invoice_request_submit` (a valid form only)."""
         data = self.cleaned_data
         return {
-            "vendor_id": self.vendor.pk,
-            "amount": data.get("amount") or "",
+            "vendor": self.vendor,
+            "amount": data["amount"],
             "invoice_type": data.get("invoice_type") or None,
-            "title_id": data.get("title") or "",
-            "address_id": data.get("address") or "",
+            "title": data.get("title"),
+            "address": data.get("address"),
         }
 
 
@@ -71,6 +92,8 @@ class RecordFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All statuses")), *InvoiceRequest.Status.choices]
         self.fields["vendor"].choices = [("", _("All vendors")), *((vendor.pk, vendor.name) for vendor in vendors)]
+        # Notices for unknown status or vendor values in the link (an old bookmark, a hand-edited URL).
+        self.ignored: list[str] = []
 
     def clean(self):
         cleaned = super().clean()
@@ -80,10 +103,20 @@ class RecordFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> dict:
-        """The valid filters only: a wrong date is reported next to its field and otherwise ignored."""
+        """The valid filters only: a wrong date is reported next to its field, an unknown status or vendor is
+        left out with a notice in `ignored`."""
         if not self.is_bound:
             return {}
         self.is_valid()
+        for name in ("status", "vendor"):
+            if name in self.errors:
+                # Not a typing mistake to correct next to the field: the list shows everything, with a notice.
+                value = self.data.get(name, "")
+                del self.errors[name]
+                self.ignored.append(
+                    _("Unknown filter value ignored: %(filter)s “%(value)s”.")
+                    % {"filter": self.fields[name].label, "value": value[:40]}
+                )
         data = getattr(self, "cleaned_data", {})
         return {
             "status": data.get("status") or None,
@@ -97,7 +130,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        # The browser stops at the limit; `invoice_request_cancel` refuses a longer reason with its own message.
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": STATUS_REASON_MAX_LENGTH}),
         help_text=_("For example: the title was wrong. It is kept in the request's timeline."),
     )

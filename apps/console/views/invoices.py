@@ -3,26 +3,37 @@
 The views parse input, call a selector or service, and render; every rule lives in `apps.invoices.services`.
 """
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
-from django_fsm import can_proceed
 
 from apps.accounts.models import InvoiceType
 from apps.addresses.selectors import addresses_for_account
 from apps.billing.selectors import InvoiceableRow, invoiceable_row, invoiceable_rows
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
+from apps.core.money import format_cny
+from apps.core.validators import parse_id
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.selectors import invoice_request_for_customer, invoice_requests_for_customer, vendors_of_customer
+from apps.invoices.selectors import (
+    invoice_request_for_customer,
+    invoice_requests_for_customer,
+    is_overdue,
+    vendors_of_customer,
+)
 from apps.invoices.services import (
     cannot_cancel_message,
+    default_invoice_type,
     dispatch_due_date_for,
     invoice_request_cancel,
     invoice_request_check,
@@ -31,11 +42,60 @@ from apps.invoices.services import (
 from apps.titles.selectors import titles_for_account
 
 from ..forms.invoices import ApplyConfirmForm, ApplyForm, CancelForm, RecordFilterForm
-from ..templatetags.money import money
 from .mixins import CustomerRequiredMixin, add_service_errors
 
 
-class InvoiceableListView(CustomerRequiredMixin, TemplateView):
+def mask_phone(phone: str) -> str:
+    """`13812345678` -> `138****5678`: enough to recognise one's own address on a shared screen."""
+    digits = phone.removeprefix("+86").strip()
+    if len(digits) == 11 and digits.isdigit():
+        return f"{digits[:3]}****{digits[-4:]}"
+    return phone
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One step of submitted → processing → mailing on the detail page."""
+
+    status: str
+    label: str
+    done: bool
+    current: bool
+    at: dt.datetime | None
+    note: str = ""
+
+
+def progress_steps(invoice_request: InvoiceRequest, events: list) -> list[ProgressStep]:
+    """Where an active request stands: when each step was reached, and what the next one waits for."""
+    status = InvoiceRequest.Status
+    order = [status.PENDING, status.PROCESSING, status.MAILING]
+    position = order.index(invoice_request.status)
+    reached = {event.to_status: event.created_at for event in events}
+    due = formats.date_format(invoice_request.dispatch_due_date, "Y-m-d")
+    return [
+        ProgressStep(
+            status.PENDING, pgettext("progress step", "Submitted"), True, position == 0, invoice_request.submitted_at
+        ),
+        ProgressStep(
+            status.PROCESSING,
+            str(status.PROCESSING.label),
+            position >= 1,
+            position == 1,
+            reached.get(status.PROCESSING),
+            "" if position >= 1 else _("Waiting for the vendor to accept"),
+        ),
+        ProgressStep(
+            status.MAILING,
+            str(status.MAILING.label),
+            position >= 2,
+            position == 2,
+            invoice_request.mailed_at or reached.get(status.MAILING),
+            "" if position >= 2 else _("Mail by %(date)s") % {"date": due},
+        ),
+    ]
+
+
+class InvoiceableAmountListView(CustomerRequiredMixin, TemplateView):
     """One row per vendor the account consumed with: what it may still invoice, and how that is computed."""
 
     template_name = "console/invoiceable_list.html"
@@ -46,7 +106,7 @@ class InvoiceableListView(CustomerRequiredMixin, TemplateView):
         return context
 
 
-class _ApplyMixin(CustomerRequiredMixin):
+class _InvoiceRequestApplyMixin(CustomerRequiredMixin):
     """Shared by the apply form and its submit: the vendor row (404 without consumption) and the form page."""
 
     form_template_name = "console/apply_form.html"
@@ -57,46 +117,98 @@ class _ApplyMixin(CustomerRequiredMixin):
             raise Http404(_("You have no consumption with this vendor."))
         return row
 
-    def render_form(self, row: InvoiceableRow, form: ApplyForm):
+    def get_previous(self, row: InvoiceableRow) -> InvoiceRequest | None:
+        """The account's own earlier request to this vendor named by `?from=` (重新申请), else None; 404 if foreign."""
+        raw = self.request.GET.get("from")
+        if not raw:
+            return None
+        try:
+            previous = invoice_request_for_customer(
+                customer_account=self.customer_account, invoice_request_id=parse_id(raw) or 0
+            )
+        except NotFoundError as error:
+            raise Http404(str(error.message)) from error
+        if previous.vendor_id != row.vendor.pk:
+            raise Http404(_("No such invoice request."))
+        return previous
+
+    def render_form(self, row: InvoiceableRow, form: ApplyForm, *, notes: list[str] | None = None):
         titles = list(titles_for_account(customer_account=self.customer_account))
         addresses = list(addresses_for_account(customer_account=self.customer_account))
+        previous = self.get_previous(row)
         apply_url = reverse("console:apply", args=[row.vendor.pk])
+        if previous is not None:
+            # Kept on the form's action, so an error or "Back to edit" still shows what is being applied for again.
+            apply_url = f"{apply_url}?{urlencode({'from': previous.pk})}"
         context = {
             "row": row,
             "vendor": row.vendor,
             "form": form,
             "titles": titles,
+            "address_choices": [(address, mask_phone(address.phone)) for address in addresses],
             "addresses": addresses,
             "apply_url": apply_url,
+            "previous": previous,
+            "reapply_notes": notes or [],
             "selected_title": form.value_of("title"),
             "selected_address": form.value_of("address"),
             "selected_invoice_type": form.value_of("invoice_type"),
+            "issues_special": InvoiceType.SPECIAL in (row.vendor.supported_invoice_types or []),
         }
         return render(self.request, self.form_template_name, context)
+
+    def initial_again(self, row: InvoiceableRow, previous: InvoiceRequest, initial: dict) -> tuple[dict, list[str]]:
+        """Prefill from an earlier request: what still holds is kept, what no longer does is said in a note."""
+        initial = dict(initial)
+        notes = []
+        if previous.amount <= row.invoiceable:
+            initial["amount"] = f"{previous.amount:.2f}"
+        elif row.invoiceable > 0:
+            notes.append(
+                _("You applied for %(before)s before; at most %(now)s can be invoiced with this vendor now.")
+                % {"before": format_cny(previous.amount), "now": format_cny(row.invoiceable)}
+            )
+        if previous.invoice_type in (row.vendor.supported_invoice_types or []):
+            initial["invoice_type"] = previous.invoice_type
+        title_ids = {title.pk for title in titles_for_account(customer_account=self.customer_account)}
+        if previous.title_id in title_ids:
+            initial["title"] = str(previous.title_id)
+        else:
+            notes.append(_("The invoice title used before no longer exists: choose another one."))
+        address_ids = {address.pk for address in addresses_for_account(customer_account=self.customer_account)}
+        if previous.address_id in address_ids:
+            initial["address"] = str(previous.address_id)
+        else:
+            notes.append(_("The mailing address used before no longer exists: choose another one."))
+        return initial, notes
 
     def initial_for(self, row: InvoiceableRow) -> dict:
         titles = list(titles_for_account(customer_account=self.customer_account))
         addresses = list(addresses_for_account(customer_account=self.customer_account))
         title = next((title for title in titles if title.is_default), titles[0] if titles else None)
         address = next((address for address in addresses if address.is_default), addresses[0] if addresses else None)
-        types = row.vendor.supported_invoice_types or []
         return {
-            "invoice_type": InvoiceType.GENERAL if InvoiceType.GENERAL in types else (types[0] if types else ""),
+            "invoice_type": default_invoice_type(row.vendor),
             "title": str(title.pk) if title else "",
             "address": str(address.pk) if address else "",
         }
 
 
-class ApplyView(_ApplyMixin, View):
+class InvoiceRequestApplyView(_InvoiceRequestApplyMixin, View):
     """GET: the application form. POST: check it and show the confirmation page (or the form with errors)."""
 
     def get(self, request, vendor_id: int):
         row = self.get_row()
-        return self.render_form(row, ApplyForm(vendor=row.vendor, initial=self.initial_for(row)))
+        initial, notes = self.initial_for(row), []
+        previous = self.get_previous(row)
+        if previous is not None:
+            initial, notes = self.initial_again(row, previous, initial)
+        form = ApplyForm(vendor=row.vendor, customer_account=self.customer_account, initial=initial)
+        return self.render_form(row, form, notes=notes)
 
     def post(self, request, vendor_id: int):
         row = self.get_row()
-        form = ApplyForm(request.POST, vendor=row.vendor)
+        form = ApplyForm(request.POST, vendor=row.vendor, customer_account=self.customer_account)
         if "edit" in request.POST or not form.is_valid():
             # "Back to edit" from the confirmation page: the form again, with what the user chose.
             return self.render_form(row, form)
@@ -107,21 +219,21 @@ class ApplyView(_ApplyMixin, View):
             return self.render_form(row, form)
         confirm_form = ApplyConfirmForm(
             initial={
-                "amount": f"{checked['amount']:.2f}",
-                "invoice_type": checked["invoice_type"],
-                "title": checked["title"].pk,
-                "address": checked["address"].pk,
+                "amount": f"{checked.amount:.2f}",
+                "invoice_type": checked.invoice_type,
+                "title": checked.title.pk,
+                "address": checked.address.pk,
                 "idempotency_key": uuid.uuid4().hex,
             }
         )
         # An unsaved request only to ask the model who pays shipping for this amount.
-        preview = InvoiceRequest(amount=checked["amount"], invoice_type=checked["invoice_type"])
+        preview = InvoiceRequest(amount=checked.amount, invoice_type=checked.invoice_type)
         context = {
             "row": row,
             "vendor": row.vendor,
-            "amount": checked["amount"],
-            "title": checked["title"],
-            "address": checked["address"],
+            "amount": checked.amount,
+            "title": checked.title,
+            "address": checked.address,
             "invoice_type_label": preview.get_invoice_type_display(),
             "shipping_rule": preview.shipping_rule,
             "dispatch_due_date": dispatch_due_date_for(timezone.now()),
@@ -131,7 +243,7 @@ class ApplyView(_ApplyMixin, View):
         return render(request, "console/apply_confirm.html", context)
 
 
-class ApplyConfirmView(_ApplyMixin, View):
+class InvoiceRequestConfirmView(_InvoiceRequestApplyMixin, View):
     """Submit a confirmed application. The idempotency key makes a double click create one request only."""
 
     def get(self, request, vendor_id: int):
@@ -144,24 +256,23 @@ class ApplyConfirmView(_ApplyMixin, View):
         confirm_form = ApplyConfirmForm(request.POST)
         confirm_form.is_valid()
         data = getattr(confirm_form, "cleaned_data", {})
+        # The confirmed values are read like the form's (so a changed hidden field is told next to its field).
+        form = ApplyForm(
+            {name: data.get(name) or "" for name in ("amount", "invoice_type", "title", "address")},
+            vendor=row.vendor,
+            customer_account=self.customer_account,
+        )
+        if not form.is_valid():
+            return self.render_form(row, form)
         try:
             invoice_request, _created = invoice_request_submit(
                 actor=request.user,
                 customer_account=self.customer_account,
-                vendor_id=row.vendor.pk,
-                amount=data.get("amount") or "",
-                invoice_type=data.get("invoice_type") or None,
-                title_id=data.get("title") or "",
-                address_id=data.get("address") or "",
                 idempotency_key=data.get("idempotency_key") or "",
+                **form.service_kwargs(),
             )
         except ApplicationError as error:
             # E.g. the cap was used up in another tab meanwhile: back to the form, message next to the field.
-            form = ApplyForm(
-                {name: data.get(name) or "" for name in ("amount", "invoice_type", "title", "address")},
-                vendor=row.vendor,
-            )
-            form.is_valid()
             add_service_errors(form, error)
             return self.render_form(row, form)
         messages.success(
@@ -175,7 +286,7 @@ class ApplyConfirmView(_ApplyMixin, View):
         return HttpResponseRedirect(reverse("console:record_detail", args=[invoice_request.pk]))
 
 
-class RecordListView(CustomerRequiredMixin, ListView):
+class InvoiceRequestListView(CustomerRequiredMixin, ListView):
     """The account's requests, newest first, filtered by status, vendor and submission dates."""
 
     template_name = "console/record_list.html"
@@ -195,58 +306,76 @@ class RecordListView(CustomerRequiredMixin, ListView):
         filters = self.get_filter_form().filters()
         return invoice_requests_for_customer(customer_account=self.customer_account, **filters)
 
+    def paginate_queryset(self, queryset, page_size):
+        # A stale link (?page=99 after requests were filtered or cancelled away) shows the last page, not a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = self.get_filter_form()
         context["filter_form"] = form
         context["filtered"] = form.is_bound
+        context["ignored_filters"] = form.ignored
         return context
 
 
-class _RecordMixin(CustomerRequiredMixin):
-    def get_record(self) -> InvoiceRequest:
+class _InvoiceRequestMixin(CustomerRequiredMixin):
+    def get_invoice_request(self) -> InvoiceRequest:
         try:
-            return invoice_request_for_customer(customer_account=self.customer_account, request_id=self.kwargs["pk"])
+            return invoice_request_for_customer(
+                customer_account=self.customer_account, invoice_request_id=self.kwargs["pk"]
+            )
         except NotFoundError as error:
             raise Http404(str(error.message)) from error
 
 
-class RecordDetailView(_RecordMixin, TemplateView):
+class InvoiceRequestDetailView(_InvoiceRequestMixin, TemplateView):
     """Status, amounts, snapshots, vendor contact and the timeline of one request."""
 
     template_name = "console/record_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        record = self.get_record()
-        context["record"] = record
-        context["events"] = list(record.events.all())
-        context["can_cancel"] = can_proceed(record.cancel)
-        # Processing or mailing: say why it cannot be cancelled here and whom to contact instead.
-        context["cannot_cancel"] = (
-            cannot_cancel_message(record) if record.is_active and not context["can_cancel"] else ""
+        invoice_request = self.get_invoice_request()
+        events = list(invoice_request.events.all())
+        can_cancel = invoice_request.can_cancel
+        context.update(
+            record=invoice_request,
+            events=events,
+            can_cancel=can_cancel,
+            progress=progress_steps(invoice_request, events) if invoice_request.is_active else [],
+            overdue=is_overdue(invoice_request=invoice_request),
+            # Processing or mailing: why it cannot be cancelled here and whom to contact, shown only on request.
+            cannot_cancel=cannot_cancel_message(invoice_request)
+            if invoice_request.is_active and not can_cancel
+            else "",
         )
+        if invoice_request.status in (InvoiceRequest.Status.REJECTED, InvoiceRequest.Status.CANCELLED):
+            apply_url = reverse("console:apply", args=[invoice_request.vendor_id])
+            context["apply_again_url"] = f"{apply_url}?{urlencode({'from': invoice_request.pk})}"
         return context
 
 
-class RecordCancelView(_RecordMixin, View):
+class InvoiceRequestCancelView(_InvoiceRequestMixin, View):
     """GET: ask for confirmation (or explain why it cannot be cancelled). POST: cancel a pending request."""
 
     template_name = "console/record_cancel.html"
 
     def get(self, request, pk: int):
-        return self.render_page(self.get_record(), CancelForm())
+        return self.render_page(self.get_invoice_request(), CancelForm())
 
     def post(self, request, pk: int):
-        record = self.get_record()
+        invoice_request = self.get_invoice_request()
         form = CancelForm(request.POST)
         if not form.is_valid():
-            return self.render_page(record, form)
+            return self.render_page(invoice_request, form)
         try:
-            record = invoice_request_cancel(
+            invoice_request = invoice_request_cancel(
                 actor=request.user,
                 customer_account=self.customer_account,
-                request_id=record.pk,
+                invoice_request_id=invoice_request.pk,
                 reason=form.cleaned_data["reason"],
             )
         except NotFoundError as error:
@@ -254,20 +383,23 @@ class RecordCancelView(_RecordMixin, View):
         except ConflictError as error:
             # E.g. the vendor accepted it meanwhile.
             messages.error(request, str(error.message))
-            return redirect("console:record_detail", pk=record.pk)
+            return redirect("console:record_detail", pk=invoice_request.pk)
+        except ApplicationError as error:
+            add_service_errors(form, error)  # e.g. a reason over the length limit, next to the field
+            return self.render_page(invoice_request, form)
         messages.success(
             request,
             _("Cancelled. %(amount)s is invoiceable again with %(vendor)s.")
-            % {"amount": money(record.amount), "vendor": record.vendor.name},
+            % {"amount": format_cny(invoice_request.amount), "vendor": invoice_request.vendor.name},
         )
-        return redirect("console:record_detail", pk=record.pk)
+        return redirect("console:record_detail", pk=invoice_request.pk)
 
-    def render_page(self, record: InvoiceRequest, form: CancelForm):
-        can_cancel = can_proceed(record.cancel)
+    def render_page(self, invoice_request: InvoiceRequest, form: CancelForm):
+        can_cancel = invoice_request.can_cancel
         context = {
-            "record": record,
+            "record": invoice_request,
             "form": form,
             "can_cancel": can_cancel,
-            "cannot_cancel": "" if can_cancel else cannot_cancel_message(record),
+            "cannot_cancel": "" if can_cancel else cannot_cancel_message(invoice_request),
         }
         return render(self.request, self.template_name, context)

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError, NotFoundError
 
@@ -12,7 +13,7 @@ class CustomerRequiredMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not request.user.is_customer:
-            raise PermissionDenied
+            raise PermissionDenied(_("This page is for customer users."))
         return super().dispatch(request, *args, **kwargs)
 
     @property

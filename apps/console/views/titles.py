@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from apps.core.errors import ApplicationError
 from apps.titles.selectors import title_for_account, titles_for_account
-from apps.titles.services import title_create, title_delete, title_set_default, title_update
+from apps.titles.services import title_create, title_delete, title_set_default, title_update, title_warnings
 
 from ..forms.titles import TitleForm
 from .mixins import CustomerRequiredMixin, add_service_errors, object_or_404, safe_next_url
@@ -53,6 +53,8 @@ class _TitleFormView(CustomerRequiredMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": title.name})
+        for warning in title_warnings(title=title):
+            messages.warning(self.request, warning)
         return redirect(safe_next_url(self.request) or "console:titles")
 
 

@@ -1,10 +1,24 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
-from apps.accounts.api.base import AmountField
-from apps.accounts.models import InvoiceType
+from apps.accounts.models import InvoiceType, Vendor
+from apps.addresses.models import MailingAddress
+from apps.addresses.selectors import addresses_for_account
+from apps.core.api import AmountField, IdField
+from apps.core.money import parse_amount
+from apps.core.scope import find_in_scope
 from apps.titles.models import InvoiceTitle
+from apps.titles.selectors import titles_for_account
 
-from ..models import InvoiceEvent, InvoiceRequest
+from ..models import (
+    STATUS_REASON_MAX_LENGTH,
+    VENDOR_PAYS_SHIPPING_FROM,
+    Courier,
+    InvoiceEvent,
+    InvoiceRequest,
+    ShippingPayer,
+)
 
 
 class TitleSnapshotSerializer(serializers.Serializer):
@@ -34,7 +48,13 @@ class AddressSnapshotSerializer(serializers.Serializer):
 
 class InvoiceEventSerializer(serializers.ModelSerializer):
     time = serializers.DateTimeField(source="created_at", read_only=True)
-    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True, help_text="Username.")
+    actor = serializers.CharField(
+        source="actor.display_name",
+        read_only=True,
+        allow_null=True,
+        help_text="Who made the change, as people see it: a customer user's name or account, the vendor's name, "
+        "or marketplace staff; null for the system.",
+    )
     # Plain strings in the schema: the same choice set as `status` under another name would be a second enum.
     from_status = serializers.CharField(
         read_only=True, help_text="A `status` value; empty for the submission, which created the request."
@@ -57,7 +77,8 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
     shipping_rule = serializers.ChoiceField(
         choices=InvoiceRequest.ShippingRule.choices,
         read_only=True,
-        help_text="`vendor_pays` from 50.00; below that the vendor may send it cash on delivery (`cod_allowed`).",
+        help_text=f"`vendor_pays` from {VENDOR_PAYS_SHIPPING_FROM}; below that the vendor may send it cash on "
+        "delivery (`cod_allowed`).",
     )
     shipping_rule_display = serializers.CharField(source="get_shipping_rule_display", read_only=True)
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
@@ -67,6 +88,36 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
     can_cancel = serializers.SerializerMethodField(help_text="Only a pending request can be cancelled.")
     title_snapshot = TitleSnapshotSerializer(read_only=True)
     address_snapshot = AddressSnapshotSerializer(read_only=True)
+    # What the records pages show once the vendor has mailed it (empty or null before).
+    rejection_reason = serializers.SerializerMethodField(
+        help_text="Why the vendor rejected the request; null unless `status` is `rejected`."
+    )
+    invoice_numbers = serializers.SlugRelatedField(
+        source="issued_invoices",
+        slug_field="number",
+        many=True,
+        read_only=True,
+        help_text="The invoice number(s) issued for this request; empty until mailed.",
+    )
+    invoice_date = serializers.DateField(read_only=True, allow_null=True, help_text="Null until mailed.")
+    courier = serializers.CharField(
+        read_only=True, help_text=f"One of {', '.join(f'`{value}`' for value in Courier.values)}; empty until mailed."
+    )
+    courier_label = serializers.CharField(
+        source="get_courier_label",
+        read_only=True,
+        help_text="The courier's name (the typed name for `other`); empty until mailed.",
+    )
+    tracking_number = serializers.CharField(read_only=True, help_text="Empty until mailed.")
+    shipping_payer = serializers.CharField(
+        read_only=True,
+        help_text="Who actually paid shipping once mailed: "
+        f"{', '.join(f'`{value}`' for value in ShippingPayer.values)}; empty until mailed.",
+    )
+    shipping_payer_display = serializers.CharField(
+        source="get_shipping_payer_display", read_only=True, help_text="Empty until mailed."
+    )
+    mailed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null until mailed.")
 
     class Meta:
         model = InvoiceRequest
@@ -76,6 +127,7 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "status_reason",
+            "rejection_reason",
             "can_cancel",
             "amount",
             "invoice_type",
@@ -91,11 +143,24 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
             "vendor_service_hours",
             "title_snapshot",
             "address_snapshot",
+            "invoice_numbers",
+            "invoice_date",
+            "courier",
+            "courier_label",
+            "tracking_number",
+            "shipping_payer",
+            "shipping_payer_display",
+            "mailed_at",
         ]
         read_only_fields = fields
 
-    def get_can_cancel(self, request: InvoiceRequest) -> bool:
-        return request.status == InvoiceRequest.Status.PENDING
+    def get_can_cancel(self, invoice_request: InvoiceRequest) -> bool:
+        return invoice_request.can_cancel
+
+    def get_rejection_reason(self, invoice_request: InvoiceRequest) -> str | None:
+        if invoice_request.status != InvoiceRequest.Status.REJECTED:
+            return None
+        return invoice_request.status_reason
 
 
 class InvoiceRequestDetailSerializer(InvoiceRequestSerializer):
@@ -111,12 +176,14 @@ class InvoiceRequestDetailSerializer(InvoiceRequestSerializer):
 class InvoiceRequestCreateSerializer(serializers.Serializer):
     """An application: up to the invoiceable amount with the vendor, for one of your titles and addresses."""
 
-    # Types only: invoice_request_submit checks the vendor, amount, title, address and invoice type.
+    # Types only: the amount becomes a Decimal, the IDs the objects they name (the title and address among the
+    # account's own, `customer_account` in the context), or None when there is none; `invoice_request_submit`
+    # checks every rule and says what is wrong with each field.
 
-    vendor = serializers.IntegerField(help_text="ID of a vendor you consumed with (see /api/v1/invoiceable/).")
+    vendor = IdField(help_text="ID of a vendor you consumed with (see /api/v1/invoiceable/).")
     amount = AmountField()
-    title = serializers.IntegerField(help_text="ID of one of your invoice titles.")
-    address = serializers.IntegerField(help_text="ID of one of your mailing addresses.")
+    title = IdField(help_text="ID of one of your invoice titles.")
+    address = IdField(help_text="ID of one of your mailing addresses.")
     invoice_type = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -125,16 +192,35 @@ class InvoiceRequestCreateSerializer(serializers.Serializer):
         + "; defaults to `general` when the vendor issues it.",
     )
 
+    def validate_vendor(self, value: int) -> Vendor | None:
+        return find_in_scope(Vendor.objects.all(), value)
+
+    def validate_amount(self, value: str) -> Decimal:
+        # A malformed amount raises ApplicationError (`invalid_amount`, the message on `amount`), answered as is.
+        return parse_amount(value)
+
+    def validate_title(self, value: int) -> InvoiceTitle | None:
+        return find_in_scope(titles_for_account(customer_account=self.context["customer_account"]), value)
+
+    def validate_address(self, value: int) -> MailingAddress | None:
+        return find_in_scope(addresses_for_account(customer_account=self.context["customer_account"]), value)
+
 
 class InvoiceRequestCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    # The length limit is the service's (`invalid_reason` on `reason`); the schema states it.
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Optional; at most {STATUS_REASON_MAX_LENGTH} characters. Kept in the request's timeline.",
+    )
 
 
 class InvoiceRequestFilterSerializer(serializers.Serializer):
     """Query parameters of the records list; an empty value means no filter."""
 
     status = serializers.ChoiceField(choices=InvoiceRequest.Status.choices, required=False)
-    vendor = serializers.IntegerField(required=False, min_value=1, help_text="Vendor ID.")
+    vendor = IdField(required=False, help_text="Vendor ID.")
     submitted_from = serializers.DateField(
         required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD (Asia/Shanghai), inclusive."
     )

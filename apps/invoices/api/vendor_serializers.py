@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Courier, InvoiceRequest, ShippingPayer
+from apps.core.api import IdField
+
+from ..models import STATUS_REASON_MAX_LENGTH, VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceRequest, ShippingPayer
 from ..selectors import is_overdue, working_days_left
 from .serializers import AddressSnapshotSerializer, InvoiceEventSerializer, TitleSnapshotSerializer
 
@@ -27,8 +29,8 @@ class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
     shipping_rule = serializers.ChoiceField(
         choices=InvoiceRequest.ShippingRule.choices,
         read_only=True,
-        help_text="`vendor_pays` from 50.00: the request must be shipped at the vendor's cost; below that the "
-        "vendor may send it cash on delivery (`cod_allowed`).",
+        help_text=f"`vendor_pays` from {VENDOR_PAYS_SHIPPING_FROM}: the request must be shipped at the vendor's cost; "
+        "below that the vendor may send it cash on delivery (`cod_allowed`).",
     )
     shipping_rule_display = serializers.CharField(source="get_shipping_rule_display", read_only=True)
     shipping_payer = serializers.CharField(
@@ -74,10 +76,10 @@ class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
         return self.context.get("today")
 
     def get_working_days_left(self, request: InvoiceRequest) -> int | None:
-        return working_days_left(request=request, today=self._today())
+        return working_days_left(invoice_request=request, today=self._today())
 
     def get_is_overdue(self, request: InvoiceRequest) -> bool:
-        return is_overdue(request=request, today=self._today())
+        return is_overdue(invoice_request=request, today=self._today())
 
     def get_title_name(self, request: InvoiceRequest) -> str:
         return (request.title_snapshot or {}).get("name", "")
@@ -91,7 +93,11 @@ class VendorInvoiceRequestDetailSerializer(VendorInvoiceRequestSerializer):
 
     title_snapshot = TitleSnapshotSerializer(read_only=True)
     address_snapshot = AddressSnapshotSerializer(read_only=True)
-    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True, help_text="Username.")
+    submitted_by = serializers.CharField(
+        source="submitted_by.display_name",
+        read_only=True,
+        help_text="Who applied: the customer user's name, else the customer account's name.",
+    )
     invoice_numbers = serializers.SlugRelatedField(
         source="issued_invoices",
         slug_field="number",
@@ -148,8 +154,13 @@ class VendorInvoiceRequestFilterSerializer(serializers.Serializer):
 
 class VendorInvoiceRequestRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Required: the customer sees it on the request."
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Required, at most {STATUS_REASON_MAX_LENGTH} characters: the customer sees it on the request.",
     )
+    # Missing or blank, the service refuses it in its own words (`reason_required`); the schema says it is required.
+    schema_required_fields = ("reason",)
 
 
 @extend_schema_field(
@@ -192,13 +203,14 @@ class VendorInvoiceRequestMailSerializer(serializers.Serializer):
     )
     shipping_payer = serializers.CharField(
         allow_blank=True,
-        help_text=f"{_values(ShippingPayer)}. `recipient` (cash on delivery) only for an amount below 50.00.",
+        help_text=f"{_values(ShippingPayer)}. `recipient` (cash on delivery) only for an amount below "
+        f"{VENDOR_PAYS_SHIPPING_FROM}.",
     )
 
 
 class VendorBulkAcceptSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         max_length=500,
         help_text="IDs of pending requests to accept.",

@@ -5,8 +5,6 @@ but change nothing; customers may not use any of it.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
@@ -14,15 +12,21 @@ from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.accounts.api.base import API_AUTHENTICATION, error_responses
-from apps.accounts.models import Vendor
-from apps.core.api import IsVendor
+from apps.core.api import API_AUTHENTICATION, IsVendor, NumericLookupMixin, error_responses
 from apps.core.errors import ApplicationError
+from apps.core.scope import STAFF_READ_ONLY_MESSAGE, may_change_vendor_requests, may_read_vendor_requests
 from apps.core.workdays import calendar_date
 
-from ..mailing import MAILING_IMPORT_MAX_BYTES, MailingInfo, invoice_request_mail, mailing_csv_text, mailing_import_csv
-from ..models import InvoiceRequest
-from ..selectors import invoice_requests_for_vendor, timeline_prefetch
+from ..mailing import (
+    MAILING_FILE_REQUIRED_MESSAGE,
+    MAILING_IMPORT_MAX_BYTES,
+    MailingInfo,
+    invoice_request_mail,
+    mailing_csv_text,
+    mailing_import_csv,
+)
+from ..models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest
+from ..selectors import invoice_requests_for_staff, invoice_requests_for_vendor, timeline_prefetch
 from ..services import invoice_request_accept, invoice_request_reject, invoice_requests_accept_bulk
 from .vendor_serializers import (
     MailingImportReportSerializer,
@@ -45,14 +49,12 @@ class IsVendorOrStaffReading(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if user.is_vendor:
+        if may_change_vendor_requests(user):
             return True
-        if user.is_marketplace_staff:
+        if may_read_vendor_requests(user):
             if getattr(view, "action", None) in self.READ_ACTIONS:
                 return True
-            self.message = gettext_lazy("Marketplace staff may view vendors' requests but not change them.")
+            self.message = STAFF_READ_ONLY_MESSAGE
         return False
 
 
@@ -78,18 +80,21 @@ class CsvTextParser(BaseParser):
     ),
 )
 @extend_schema(tags=["Vendor: invoice requests"])
-class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VendorInvoiceRequestViewSet(
+    NumericLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Invoice requests (开票申请) addressed to the vendor. Every change goes through the vendor services."""
 
     authentication_classes = API_AUTHENTICATION
     permission_classes = [IsVendorOrStaffReading]
     serializer_class = VendorInvoiceRequestSerializer
 
-    @property
-    def vendor_scope(self) -> Vendor | None:
-        """The user's vendor; None for marketplace staff, who read every vendor's requests."""
+    def requests_in_scope(self, **filters):
+        """The vendor user's own requests; every vendor's for marketplace staff (who only read)."""
         user = self.request.user
-        return user.vendor if user.is_vendor else None
+        if user.is_vendor:
+            return invoice_requests_for_vendor(vendor=user.vendor, **filters)
+        return invoice_requests_for_staff(**filters)
 
     def get_serializer_class(self):
         return VendorInvoiceRequestSerializer if self.action == "list" else VendorInvoiceRequestDetailSerializer
@@ -100,9 +105,9 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return InvoiceRequest.objects.none()
-        requests = invoice_requests_for_vendor(vendor=self.vendor_scope)
+        requests = self.requests_in_scope()
         if self.action != "list":
-            requests = requests.select_related("submitted_by").prefetch_related(
+            requests = requests.select_related("submitted_by__customer_account").prefetch_related(
                 timeline_prefetch(),
                 "issued_invoices",
             )
@@ -113,8 +118,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         context = self.get_serializer_context()
-        requests = invoice_requests_for_vendor(
-            vendor=self.vendor_scope,
+        requests = self.requests_in_scope(
             status=params.get("status"),
             submitted_from=params.get("submitted_from"),
             submitted_to=params.get("submitted_to"),
@@ -139,7 +143,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         invoice_request = self.get_object()
-        invoice_request_accept(actor=request.user, vendor=request.user.vendor, request_id=invoice_request.pk)
+        invoice_request_accept(actor=request.user, vendor=request.user.vendor, invoice_request_id=invoice_request.pk)
         return Response(self._detail(invoice_request.pk))
 
     @extend_schema(
@@ -156,7 +160,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         invoice_request_reject(
             actor=request.user,
             vendor=request.user.vendor,
-            request_id=invoice_request.pk,
+            invoice_request_id=invoice_request.pk,
             reason=serializer.validated_data["reason"],
         )
         return Response(self._detail(invoice_request.pk))
@@ -164,8 +168,9 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     @extend_schema(
         operation_id="v1_vendor_invoice_requests_mail",
         summary="Mark a processing request mailed with invoice number(s), courier, tracking number and payer",
-        description="50.00 or more must be shipped at the vendor's cost (`shipping_payer` = `vendor`); below 50.00 "
-        "the vendor may send it cash on delivery (`recipient`). Anything refused changes nothing.",
+        description=f"{VENDOR_PAYS_SHIPPING_FROM} or more must be shipped at the vendor's cost "
+        f"(`shipping_payer` = `vendor`); below {VENDOR_PAYS_SHIPPING_FROM} the vendor may send it cash on delivery "
+        "(`recipient`). Anything refused changes nothing.",
         request=VendorInvoiceRequestMailSerializer,
         responses={200: VendorInvoiceRequestDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -184,7 +189,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
             shipping_payer=data["shipping_payer"],
         )
         invoice_request_mail(
-            actor=request.user, vendor=request.user.vendor, request_id=invoice_request.pk, mailing=mailing
+            actor=request.user, vendor=request.user.vendor, invoice_request_id=invoice_request.pk, mailing=mailing
         )
         return Response(self._detail(invoice_request.pk))
 
@@ -200,7 +205,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         serializer.is_valid(raise_exception=True)
         vendor = request.user.vendor
         result = invoice_requests_accept_bulk(
-            actor=request.user, vendor=vendor, request_ids=serializer.validated_data["ids"]
+            actor=request.user, vendor=vendor, invoice_request_ids=serializer.validated_data["ids"]
         )
         accepted_ids = [accepted.pk for accepted in result.accepted]
         accepted = sorted(
@@ -211,7 +216,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         return Response(
             {
                 "accepted": VendorInvoiceRequestSerializer(accepted, many=True, context=context).data,
-                "failed": [{"id": int(request_id), "message": message} for request_id, message in result.failed],
+                "failed": [{"id": request_id, "message": message} for request_id, message in result.failed],
             }
         )
 
@@ -240,7 +245,7 @@ class VendorInvoiceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
         else:
             upload = request.FILES.get("file")
             if upload is None:
-                message = _("Choose the CSV file to upload.")
+                message = str(MAILING_FILE_REQUIRED_MESSAGE)
                 raise ApplicationError("file_required", message, {"file": [message]})
             raw = upload.read(MAILING_IMPORT_MAX_BYTES + 1)
         report = mailing_import_csv(actor=request.user, vendor=request.user.vendor, text=mailing_csv_text(raw))

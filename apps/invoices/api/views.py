@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.api.base import CustomerApiMixin, error_responses
+from apps.core.api import CustomerApiMixin, error_responses
 
 from ..models import InvoiceRequest
 from ..selectors import invoice_requests_for_customer, timeline_prefetch
@@ -64,7 +64,9 @@ class InvoiceRequestViewSet(
     def get_queryset(self):
         if self.is_schema_generation:
             return InvoiceRequest.objects.none()
-        requests = invoice_requests_for_customer(customer_account=self.customer_account)
+        requests = invoice_requests_for_customer(customer_account=self.customer_account).prefetch_related(
+            "issued_invoices"
+        )
         if self.action != "list":
             requests = requests.prefetch_related(timeline_prefetch())
         return requests
@@ -79,21 +81,23 @@ class InvoiceRequestViewSet(
             vendor_id=params.get("vendor"),
             submitted_from=params.get("submitted_from"),
             submitted_to=params.get("submitted_to"),
-        )
+        ).prefetch_related("issued_invoices")
         page = self.paginate_queryset(requests)
         return self.get_paginated_response(InvoiceRequestSerializer(page, many=True).data)
 
     def create(self, request):
-        serializer = InvoiceRequestCreateSerializer(data=request.data)
+        serializer = InvoiceRequestCreateSerializer(
+            data=request.data, context={"customer_account": self.customer_account}
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         invoice_request, created = invoice_request_submit(
             actor=request.user,
             customer_account=self.customer_account,
-            vendor_id=data["vendor"],
+            vendor=data["vendor"],
             amount=data["amount"],
-            title_id=data["title"],
-            address_id=data["address"],
+            title=data["title"],
+            address=data["address"],
             invoice_type=data.get("invoice_type") or None,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
@@ -115,7 +119,7 @@ class InvoiceRequestViewSet(
         invoice_request_cancel(
             actor=request.user,
             customer_account=self.customer_account,
-            request_id=invoice_request.pk,
+            invoice_request_id=invoice_request.pk,
             reason=serializer.validated_data["reason"],
         )
         return Response(self._detail(invoice_request.pk))

@@ -3,12 +3,12 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.api.base import CustomerApiMixin, error_responses
+from apps.core.api import CustomerApiMixin, error_responses
 
 from .. import services
 from ..models import InvoiceTitle
 from ..selectors import titles_for_account
-from .serializers import InvoiceTitleInputSerializer, InvoiceTitleSerializer
+from .serializers import InvoiceTitleInputSerializer, InvoiceTitleSavedSerializer, InvoiceTitleSerializer
 
 
 @extend_schema_view(
@@ -20,17 +20,17 @@ from .serializers import InvoiceTitleInputSerializer, InvoiceTitleSerializer
     create=extend_schema(
         summary="Add an invoice title",
         request=InvoiceTitleInputSerializer,
-        responses={201: InvoiceTitleSerializer, **error_responses(400, 401, 403)},
+        responses={201: InvoiceTitleSavedSerializer, **error_responses(400, 401, 403)},
     ),
     update=extend_schema(
         summary="Replace an invoice title (fields left out are emptied)",
         request=InvoiceTitleInputSerializer,
-        responses={200: InvoiceTitleSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: InvoiceTitleSavedSerializer, **error_responses(400, 401, 403, 404)},
     ),
     partial_update=extend_schema(
         summary="Change some fields of an invoice title",
         request=InvoiceTitleInputSerializer,
-        responses={200: InvoiceTitleSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: InvoiceTitleSavedSerializer, **error_responses(400, 401, 403, 404)},
     ),
     destroy=extend_schema(
         summary="Delete an invoice title (requests keep their snapshot)",
@@ -61,7 +61,7 @@ class InvoiceTitleViewSet(CustomerApiMixin, viewsets.GenericViewSet):
         title = services.title_create(
             customer_account=self.customer_account, actor=request.user, data=serializer.validated_data
         )
-        return Response(InvoiceTitleSerializer(title).data, status=status.HTTP_201_CREATED)
+        return Response(InvoiceTitleSavedSerializer(title).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         title = self.get_object()
@@ -69,7 +69,7 @@ class InvoiceTitleViewSet(CustomerApiMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data if partial else serializer.full_replacement()
         title = services.title_update(title=title, actor=request.user, data=data)
-        return Response(InvoiceTitleSerializer(title).data)
+        return Response(InvoiceTitleSavedSerializer(title).data)
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)

@@ -49,8 +49,13 @@ class Command(BaseCommand):
         account1, _ = CustomerAccount.objects.get_or_create(name="杭州示例网络科技有限公司")
         account2, _ = CustomerAccount.objects.get_or_create(name="上海示例信息技术有限公司")
 
-        customer1 = self._user("customer1", role=User.Role.CUSTOMER, customer_account=account1)
-        customer2 = self._user("customer2", role=User.Role.CUSTOMER, customer_account=account2)
+        # With e-mail addresses, so `make run` prints the customer notifications in the worker's output.
+        customer1 = self._user(
+            "customer1", role=User.Role.CUSTOMER, customer_account=account1, email="customer1@example.com"
+        )
+        customer2 = self._user(
+            "customer2", role=User.Role.CUSTOMER, customer_account=account2, email="customer2@example.com"
+        )
         self._user("vendor1", role=User.Role.VENDOR, vendor=vendor1)
         self._user("vendor2", role=User.Role.VENDOR, vendor=vendor2)
         self._user("staff1", role=User.Role.STAFF, is_staff=True, is_superuser=True)
@@ -130,19 +135,19 @@ class Command(BaseCommand):
                 submitted[amount], _ = invoice_request_submit(
                     actor=customer1,
                     customer_account=account1,
-                    vendor_id=vendor1.pk,
-                    amount=amount,
-                    title_id=title.pk,
-                    address_id=address.pk,
+                    vendor=vendor1,
+                    amount=Decimal(amount),
+                    title=title,
+                    address=address,
                 )
             # 30.00 and 500.00 stay pending; the others show the vendor's side of the lifecycle.
             for amount in ("120.00", "88.00", "45.00"):
-                invoice_request_accept(actor=vendor1_user, vendor=vendor1, request_id=submitted[amount].pk)
+                invoice_request_accept(actor=vendor1_user, vendor=vendor1, invoice_request_id=submitted[amount].pk)
             for amount, payer, tracking in (("88.00", "vendor", "SF1400000001"), ("45.00", "recipient", "YT900000002")):
                 invoice_request_mail(
                     actor=vendor1_user,
                     vendor=vendor1,
-                    request_id=submitted[amount].pk,
+                    invoice_request_id=submitted[amount].pk,
                     mailing=MailingInfo(
                         invoice_numbers=[f"0445{submitted[amount].pk:08d}"],
                         invoice_date=timezone.localdate(),
@@ -154,28 +159,28 @@ class Command(BaseCommand):
             invoice_request_reject(
                 actor=vendor1_user,
                 vendor=vendor1,
-                request_id=submitted["60.00"].pk,
+                invoice_request_id=submitted["60.00"].pk,
                 reason="纳税人识别号与开户银行信息不一致，请核对抬头后重新申请。",
             )
             cancelled, _ = invoice_request_submit(
                 actor=customer1,
                 customer_account=account1,
-                vendor_id=vendor2.pk,
-                amount="100.00",
-                title_id=title.pk,
-                address_id=address.pk,
+                vendor=vendor2,
+                amount=Decimal("100.00"),
+                title=title,
+                address=address,
             )
             invoice_request_cancel(
-                actor=customer1, customer_account=account1, request_id=cancelled.pk, reason="抬头选错了"
+                actor=customer1, customer_account=account1, invoice_request_id=cancelled.pk, reason="抬头选错了"
             )
         if not InvoiceRequest.objects.filter(customer_account=account2).exists():
             invoice_request_submit(
                 actor=customer2,
                 customer_account=account2,
-                vendor_id=vendor2.pk,
-                amount="200.00",
-                title_id=account2.titles.get().pk,
-                address_id=account2.addresses.get().pk,
+                vendor=vendor2,
+                amount=Decimal("200.00"),
+                title=account2.titles.get(),
+                address=account2.addresses.get(),
             )
         self.stdout.write(
             self.style.SUCCESS(
@@ -188,4 +193,8 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif fields.get("email") and not user.email:
+            # A demo database seeded before the customers had addresses gets them too.
+            user.email = fields["email"]
+            user.save(update_fields=["email"])
         return user

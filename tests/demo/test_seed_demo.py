@@ -2,6 +2,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 
 from apps.accounts.models import CustomerAccount, User, Vendor
@@ -10,6 +11,8 @@ from apps.billing.models import ConsumptionRecord, VendorBalance
 from apps.billing.tasks import balances_reconcile_task
 from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
+from apps.invoices.services import invoice_request_accept
+from apps.invoices.tasks import notify_customer_request_changed
 from apps.titles.models import InvoiceTitle
 
 MODELS = [
@@ -97,3 +100,37 @@ def test_seed_demo_a_second_time_changes_nothing():
     assert _counts() == before
     assert sorted(VendorBalance.objects.values_list("pk", "consumed", "invoiced")) == invoiced_before
     assert sum(VendorBalance.objects.values_list("consumed", flat=True)) == Decimal("7230.50")
+
+
+@pytest.mark.django_db
+def test_seed_demo_customers_have_addresses_and_hear_of_the_vendors_actions(django_capture_on_commit_callbacks):
+    # given the demo data
+    _seed()
+    customer1 = User.objects.get(username="customer1")
+    customer2 = User.objects.get(username="customer2")
+    vendor1 = User.objects.get(username="vendor1")
+    # then both demo customers have an e-mail address
+    assert (customer1.email, customer2.email) == ("customer1@example.com", "customer2@example.com")
+    # and when vendor1 accepts customer1's pending request, the customer is e-mailed once the change commits
+    pending = InvoiceRequest.objects.filter(vendor=vendor1.vendor, status="pending").first()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks() as callbacks:
+        invoice_request_accept(actor=vendor1, vendor=vendor1.vendor, invoice_request_id=pending.pk)
+    assert len(callbacks) == 1
+    notify_customer_request_changed(pending.pk)  # what the worker runs for the queued task
+    assert [email.to for email in mail.outbox] == [["customer1@example.com"]]
+    assert pending.number in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_an_earlier_demo_database_the_customers_addresses():
+    # given demo data loaded before the customers had e-mail addresses
+    _seed()
+    User.objects.filter(username__in=["customer1", "customer2"]).update(email="")
+    # when it is loaded again
+    _seed()
+    # then the customers have their addresses, and nothing else changed
+    assert set(User.objects.filter(username__in=["customer1", "customer2"]).values_list("email", flat=True)) == {
+        "customer1@example.com",
+        "customer2@example.com",
+    }

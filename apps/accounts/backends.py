@@ -1,0 +1,30 @@
+"""Authentication backends."""
+
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.utils.translation import ngettext
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for logins that come with a request (the login page, the token endpoint).
+
+    An authentication without a request (the shell, a management command, the test client's `login()`) has no
+    client to lock out; axes would refuse it outright, so it is passed on to the next backend unchecked.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def login_locked_out_message() -> str:
+    """What the login page and the token endpoint say while django-axes refuses the login."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return ngettext(
+        "Too many failed logins for this username or from your network. For your security, logging in is paused "
+        "for %(minutes)d minute; please try again later, or ask marketplace staff to unlock your account.",
+        "Too many failed logins for this username or from your network. For your security, logging in is paused "
+        "for %(minutes)d minutes; please try again later, or ask marketplace staff to unlock your account.",
+        minutes,
+    ) % {"minutes": minutes}
