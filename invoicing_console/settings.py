@@ -163,6 +163,10 @@ STORAGES = {
     },
 }
 
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly). The login
+# lockout and the API throttle count per client address; without this behind a proxy every client is the proxy.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request (the schema, the docs) answers 401 with `WWW-Authenticate: Token`.
@@ -177,6 +181,7 @@ REST_FRAMEWORK = {
     ],
     # Requests per client address to POST /api/v1/auth/token/ (apps.core.api.AuthTokenThrottle).
     "DEFAULT_THROTTLE_RATES": {"auth_token": os.environ.get("API_TOKEN_THROTTLE_RATE") or "20/minute"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # never take a client-sent X-Forwarded-For as its address
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.StandardPagination",
     "PAGE_SIZE": 20,
@@ -288,6 +293,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT") or 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES") or 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not recorded: only failures count
 AXES_ENABLE_ADMIN = False  # nothing for staff to do there; the command above unlocks
 AXES_VERBOSE = False

@@ -9,7 +9,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/invoic
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .settings import *  # noqa: E402,F403
-from .settings import DATABASES, MIDDLEWARE  # noqa: E402
+from .settings import CACHES, DATABASES, MIDDLEWARE  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise RuntimeError("The test suite runs on PostgreSQL only; set DATABASE_URL to a postgres:// URL.")
@@ -18,9 +18,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-# Each run queues its Celery messages (sent after commits in transactional and browser tests) on a queue of its own,
-# which tests/conftest.py deletes at the end: nothing is left in Redis, and two runs never consume each other's.
-CELERY_TASK_DEFAULT_QUEUE = f"test-invoicing-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+# Each run queues its Celery messages (sent after commits in transactional and browser tests) on a queue of its own
+# and keeps its cache entries (throttle counts) under a prefix of its own; tests/conftest.py deletes both at the end:
+# nothing is left in Redis, and two runs never see each other's messages or counts.
+TEST_RUN_ID = f"test-invoicing-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+CELERY_TASK_DEFAULT_QUEUE = TEST_RUN_ID
+CACHES = {**CACHES, "default": {**CACHES["default"], "KEY_PREFIX": TEST_RUN_ID}}
 # The one test with a real worker (tests/invoices/test_notification_worker.py) needs no remote control; without it
 # the worker leaves no broadcast bindings behind in Redis either.
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False

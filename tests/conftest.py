@@ -5,6 +5,7 @@ the fixtures below hand them out so a test names what it needs.
 """
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import translation
 from kombu import Connection
@@ -24,9 +25,10 @@ from tests.factories import (
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _celery_test_queue():
-    """Tasks queued after a commit (transactional and browser tests) go to this run's own queue (settings_test);
-    delete it at the end so no run leaves messages behind in Redis."""
+def _leave_redis_clean():
+    """Tasks queued after a commit (transactional and browser tests) go to this run's own queue, and cache entries
+    (throttle counts) carry this run's own prefix (settings_test); delete both at the end so that no run leaves
+    messages or counts behind in Redis."""
     yield
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     with Connection(settings.CELERY_BROKER_URL) as connection:
@@ -35,6 +37,12 @@ def _celery_test_queue():
         channel.queue_delete(queue)
         # The exchange of the same name keeps its binding list in Redis; remove it too.
         channel.client.delete(f"_kombu.binding.{queue}")
+    cache_settings = settings.CACHES["default"]
+    if cache_settings["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        client = redis.Redis.from_url(cache_settings["LOCATION"])
+        for key in client.scan_iter(match=f"{cache_settings['KEY_PREFIX']}:*"):
+            client.delete(key)
+        client.close()
 
 
 # --- language ----------------------------------------------------------------------------------------------------

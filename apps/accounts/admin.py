@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import when_column
 from apps.core.errors import ApplicationError
 
 from .models import CustomerAccount, InvoiceType, User, Vendor
@@ -83,7 +84,15 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("username", "full_name", "role", "belongs_to", "email", "is_active", "last_login")
+    list_display = (
+        "username",
+        "full_name",
+        "role",
+        "belongs_to",
+        "email",
+        "is_active",
+        when_column("last_login", _("last login")),
+    )
     list_filter = ("role", "is_active", "is_staff", "is_superuser", "vendor")
     search_fields = ("username", "first_name", "last_name", "email", "customer_account__name", "vendor__name")
     autocomplete_fields = ("customer_account", "vendor")
@@ -112,7 +121,7 @@ class UserInline(admin.TabularInline):
 
 @admin.register(CustomerAccount)
 class CustomerAccountAdmin(admin.ModelAdmin):
-    list_display = ("name", "user_count", "created_at")
+    list_display = ("name", "user_count", when_column("created_at", _("created")))
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
     inlines = (UserInline,)
@@ -155,7 +164,7 @@ class VendorAdminForm(forms.ModelForm):
 @admin.register(Vendor)
 class VendorAdmin(admin.ModelAdmin):
     form = VendorAdminForm
-    list_display = ("name", "contact_phone", "contact_email", "invoice_types", "created_at")
+    list_display = ("name", "contact_phone", "contact_email", "invoice_types", when_column("created_at", _("created")))
     search_fields = ("name", "contact_email", "contact_phone")
     readonly_fields = ("created_at", "updated_at")
     inlines = (UserInline,)

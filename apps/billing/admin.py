@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import when_column
 from apps.core.errors import ApplicationError
 from apps.core.money import format_cny
 
@@ -53,7 +54,14 @@ class ConsumptionRecordAdmin(admin.ModelAdmin):
     """Add goes through `consumption_record` (locks and updates the balance); records are read-only afterwards."""
 
     form = ConsumptionRecordAddForm
-    list_display = ("external_id", "customer_account", "vendor", "amount_cny", "consumed_at", "description")
+    list_display = (
+        "external_id",
+        "customer_account",
+        "vendor",
+        "amount_cny",
+        when_column("consumed_at", _("consumed at")),
+        "description",
+    )
     list_filter = ("vendor", "consumed_at")
     search_fields = ("external_id", "customer_account__name", "vendor__name", "description")
     autocomplete_fields = ("customer_account", "vendor")
@@ -106,7 +114,7 @@ class VendorBalanceAdmin(admin.ModelAdmin):
         "invoiced_cny",
         "invoiceable_cny",
         "invoice_debt_cny",
-        "updated_at",
+        when_column("updated_at", _("last changed")),
     )
     list_filter = ("vendor",)
     search_fields = ("customer_account__name", "vendor__name")

@@ -16,7 +16,6 @@ admin.site.site_url = reverse_lazy("backoffice:queue")
 admin.site.enable_nav_sidebar = False
 
 
-
 def when_column(field: str, description, *, date_only: bool = False):
     """A change-list column showing `field` as `YYYY-MM-DD HH:mm` in Asia/Shanghai (dates as `YYYY-MM-DD`), the form
     staff see everywhere else, instead of the locale's long form ("Dec. 2, 2026, 12:17 p.m.")."""

@@ -5,6 +5,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core.admin import when_column
 from apps.core.errors import ApplicationError
 from apps.core.money import format_cny
 from apps.titles.models import InvoiceTitle
@@ -38,7 +39,7 @@ def _snapshot_value(key: str, value):
     if key == "kind" and value in InvoiceTitle.Kind.values:
         return InvoiceTitle.Kind(value).label
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return _("Yes") if value else _("No")
     return value
 
 
@@ -95,8 +96,8 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "amount_cny",
         "status",
         "invoice_type",
-        "submitted_at",
-        "dispatch_due_date",
+        when_column("submitted_at", _("submitted at")),
+        when_column("dispatch_due_date", _("mail by"), date_only=True),
     )
     list_filter = ("status", "vendor", "invoice_type", "submitted_at")
     search_fields = (
@@ -227,7 +228,7 @@ class InvoiceRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class InvoiceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The timeline of every request: who changed which status, when and why. Never edited or deleted."""
 
-    list_display = ("created_at", "request", "actor", "from_status", "to_status", "reason")
+    list_display = (when_column("created_at", _("time")), "request", "actor", "from_status", "to_status", "reason")
     list_filter = ("to_status", "from_status")
     search_fields = ("request__number", "actor__username", "reason")
     list_select_related = ("request", "actor")
@@ -239,7 +240,7 @@ class InvoiceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class IssuedInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Invoice numbers vendors issued; written only when a request is marked mailed."""
 
-    list_display = ("number", "vendor", "request", "created_at")
+    list_display = ("number", "vendor", "request", when_column("created_at", _("recorded")))
     list_filter = ("vendor",)
     search_fields = ("number", "request__number")
     list_select_related = ("vendor", "request")

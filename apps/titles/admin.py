@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import when_column
+
 from .models import InvoiceTitle
 
 
@@ -16,7 +18,7 @@ class InvoiceTitleAdmin(admin.ModelAdmin):
         "taxpayer_id",
         "taxpayer_id_verified",
         "is_default",
-        "created_at",
+        when_column("created_at", _("created")),
     )
     list_filter = ("kind", "taxpayer_id_verified", "is_default")
     search_fields = ("name", "taxpayer_id", "customer_account__name")

@@ -9,7 +9,7 @@ from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.services import cannot_cancel_message
 from tests.factories import VendorFactory, VendorUserFactory, consume
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_fields_left_out_keep_their_value(vendor_user):
 def test_customers_are_sent_to_the_new_contact(vendor_user, consumed):
     # given a request the vendor is processing (the customer can no longer cancel it)
     consume(customer_account=consumed.customer_account, vendor=vendor_user.vendor, amount="100.00")
-    request = force_status(submit(consumed, vendor_user.vendor, "10.00"), "processing")
+    request = reach_status(submit(consumed, vendor_user.vendor, "10.00"), "processing")
     # when the vendor changes its phone
     _update(vendor_user, contact_phone="010-62668899", contact_email="")
     # then the customer's message names the new phone

@@ -1,5 +1,6 @@
 """The Django admin for marketplace staff: every model is there, and no write bypasses the services."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from apps.accounts.models import User, Vendor
 from apps.billing.models import ConsumptionRecord, VendorBalance
@@ -15,7 +17,8 @@ from apps.core.models import AuditLog
 from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import invoice_request_accept, invoice_request_cancel
-from tests.factories import CustomerAccountFactory, VendorFactory
+from tests.factories import CustomerAccountFactory, VendorFactory, consume
+from tests.helpers import accept
 
 
 def our_models():
@@ -129,9 +132,7 @@ def test_requests_and_events_cannot_be_added_or_deleted(staff_client, consumed, 
 
 
 @pytest.mark.django_db
-def test_cancel_action_asks_first_then_cancels_through_the_service(
-    staff_client, staff_user, consumed, vendor, submit
-):
+def test_cancel_action_asks_first_then_cancels_through_the_service(staff_client, staff_user, consumed, vendor, submit):
     # Given a pending request of ¥300.00 out of ¥1000.00 consumed
     request = submit(consumed, vendor, "300.00")
     assert balance_of(consumed, vendor).invoiced == Decimal("300.00")
@@ -364,3 +365,61 @@ def test_a_vendor_profile_the_services_refuse_is_shown_next_to_the_field_and_not
     assert response.status_code == 200
     assert "Enter a phone number customers can call" in response.content.decode()
     assert Vendor.objects.get(pk=vendor.pk).contact_phone == vendor.contact_phone
+
+
+# --- what staff read -------------------------------------------------------------------------------------------
+
+
+def test_every_field_and_choice_of_our_models_has_a_translatable_label():
+    # Given the project's own models
+    untranslated = []
+    for model in our_models():
+        meta = model._meta
+        for label in (meta.verbose_name, meta.verbose_name_plural):
+            if not isinstance(label, Promise):
+                untranslated.append(f"{meta.label} (model name)")
+        for field in meta.get_fields():
+            if field.auto_created and not field.concrete or field.primary_key:
+                continue  # reverse relations have no label; the id column reads "ID" in every language
+            if not isinstance(field.verbose_name, Promise):
+                untranslated.append(f"{meta.label}.{field.name}")
+            untranslated += [
+                f"{meta.label}.{field.name} = {value}"
+                for value, label in (field.choices or [])
+                if not isinstance(label, Promise)
+            ]
+
+    # Then every label goes through the catalogs: no column header stays English (or `created_at`) in Chinese
+    assert untranslated == []
+
+
+@pytest.mark.django_db
+def test_the_admin_carries_the_product_name_and_view_site_opens_the_staff_queue(staff_client):
+    # When staff open the admin
+    page = staff_client.get(reverse("admin:index")).content.decode()
+
+    # Then it is the product's admin, and "View site" leads to every vendor's queue, which staff may read
+    assert "<title>Marketplace administration | Invoicing Console</title>" in page
+    assert f'href="{reverse("backoffice:queue")}"' in page
+    assert staff_client.get(reverse("backoffice:queue")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_requests_show_money_labels_and_status_names_not_stored_values(staff_client, consumed, vendor, submit):
+    # Given ¥2,000.00 more consumed, a request of ¥1,234.50 the vendor accepted
+    consume(customer_account=consumed.customer_account, vendor=vendor, amount="1000.00")
+    request = accept(submit(consumed, vendor, "1234.50"))
+
+    # When staff open the request list, the request and the timeline
+    listing = staff_client.get(changelist_url(InvoiceRequest)).content.decode()
+    detail = staff_client.get(change_url(request)).content.decode()
+    timeline = staff_client.get(changelist_url(InvoiceEvent)).content.decode()
+
+    # Then amounts read as money, the title's type and its verified flag as words, statuses by name
+    assert "¥1,234.50" in listing and "¥1,234.50" in detail
+    assert "<strong>title type</strong>: Company" in detail
+    assert "<strong>taxpayer ID verified</strong>: Yes" in detail
+    assert ": True" not in detail and ": company" not in detail
+    assert str(request.events.order_by("id").last()) == f"{request.number} Pending → Processing"
+    assert "Processing" in timeline and ">processing<" not in timeline
+    assert re.search(r">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<", timeline)  # times as YYYY-MM-DD HH:mm

@@ -4,8 +4,8 @@ import pytest
 
 from apps.addresses.models import MailingAddress
 from apps.core.models import AuditLog
-from tests.api.helpers import assert_error, submit
 from tests.factories import MailingAddressFactory
+from tests.helpers import assert_error, submit
 
 URL = "/api/v1/addresses/"
 ADDRESS = {

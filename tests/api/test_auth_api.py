@@ -4,8 +4,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.api.helpers import assert_error
 from tests.factories import PASSWORD, CustomerUserFactory
+from tests.helpers import assert_error
 
 TOKEN_URL = "/api/v1/auth/token/"
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.billing.models import ConsumptionRecord, VendorBalance
-from tests.api.helpers import assert_error
+from tests.helpers import assert_error
 
 URL = "/api/v1/billing/consumption/"
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.api.helpers import submit
-from tests.helpers import mail, reach_status
+from tests.helpers import mail, reach_status, submit
 
 URL = "/api/v1/invoice-requests/"
 MAILING_FIELDS = (

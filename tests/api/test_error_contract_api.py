@@ -8,8 +8,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apps.invoices.models import InvoiceRequest
-from tests.api.helpers import ERROR_KEYS, assert_error, submit
-from tests.helpers import reach_status
+from tests.helpers import ERROR_KEYS, assert_error, reach_status, submit
 
 DEEP = 1_000
 

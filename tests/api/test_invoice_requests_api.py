@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from apps.billing.models import VendorBalance
 from apps.invoices.models import InvoiceRequest
-from tests.api.helpers import assert_error, submit
 from tests.factories import InvoiceTitleFactory, consume
-from tests.invoices.helpers import force_status
+from tests.helpers import assert_error, reach_status, submit
 
 URL = "/api/v1/invoice-requests/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,8 +70,8 @@ def event_time(event) -> str:
 
 
 def set_status(request: InvoiceRequest, status: str) -> None:
-    # Skips the vendor's services on purpose; the status field itself is protected.
-    force_status(request, status)
+    # The way the vendor would: accept (and mail) through the services.
+    reach_status(request, status)
 
 
 @pytest.fixture
@@ -106,7 +105,7 @@ def test_create_answers_201_with_the_request_its_snapshots_and_timeline(client_f
         "invoice_type": "general",
         "invoice_type_display": "VAT general invoice (paper)",
         "shipping_rule": "vendor_pays",
-        "shipping_rule_display": "The vendor pays shipping",
+        "shipping_rule_display": "Vendor pays shipping",
         "dispatch_due_date": "2025-03-20",
         "submitted_at": "2025-03-06T14:00:00+08:00",
         "vendor": vendor.pk,
@@ -146,7 +145,7 @@ def test_create_answers_201_with_the_request_its_snapshots_and_timeline(client_f
         "events": [
             {
                 "time": event_time(request.events.get()),
-                "actor": customer.username,
+                "actor": customer.display_name,
                 "from_status": "",
                 "from_status_display": "",
                 "to_status": "pending",
@@ -528,7 +527,7 @@ def test_retrieve_shows_the_timeline_with_who_and_why(client_for, consumed, vend
     assert body["events"] == [
         {
             "time": event_time(submitted),
-            "actor": consumed.username,
+            "actor": consumed.display_name,
             "from_status": "",
             "from_status_display": "",
             "to_status": "pending",
@@ -537,7 +536,7 @@ def test_retrieve_shows_the_timeline_with_who_and_why(client_for, consumed, vend
         },
         {
             "time": event_time(cancelled),
-            "actor": consumed.username,
+            "actor": consumed.display_name,
             "from_status": "pending",
             "from_status_display": "Pending",
             "to_status": "cancelled",

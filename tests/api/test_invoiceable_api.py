@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from apps.billing.models import VendorBalance
-from tests.api.helpers import submit
 from tests.factories import consume
+from tests.helpers import submit
 
 URL = "/api/v1/invoiceable/"
 

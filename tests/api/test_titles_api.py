@@ -4,8 +4,8 @@ import pytest
 
 from apps.core.models import AuditLog
 from apps.titles.models import InvoiceTitle
-from tests.api.helpers import assert_error, submit
 from tests.factories import InvoiceTitleFactory
+from tests.helpers import assert_error, submit
 
 URL = "/api/v1/titles/"
 COMPANY = {

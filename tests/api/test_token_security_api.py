@@ -7,9 +7,8 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from apps.core.api import AuthTokenThrottle
-from tests.api.helpers import assert_error
 from tests.factories import PASSWORD, CustomerUserFactory
-from tests.helpers import api_client
+from tests.helpers import api_client, assert_error
 
 TOKEN_URL = "/api/v1/auth/token/"
 LOCKED = (

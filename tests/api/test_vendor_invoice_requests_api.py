@@ -12,8 +12,8 @@ from django.utils import timezone
 from apps.billing.models import VendorBalance
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept, invoice_request_cancel
-from tests.api.helpers import assert_error, submit
 from tests.factories import VendorUserFactory, consume
+from tests.helpers import assert_error, submit
 
 URL = "/api/v1/vendor/invoice-requests/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -141,7 +141,7 @@ def test_list_shows_only_the_vendors_requests_by_mail_by_date_with_days_left(cli
         "invoice_type": "general",
         "invoice_type_display": "VAT general invoice (paper)",
         "shipping_rule": "cod_allowed",
-        "shipping_rule_display": "The vendor may send it cash on delivery",
+        "shipping_rule_display": "Cash on delivery allowed",
         "shipping_payer": "",
         "shipping_payer_display": "",
         "submitted_at": "2025-03-06T14:00:00+08:00",
@@ -309,9 +309,9 @@ def test_retrieve_shows_what_to_print_and_post_what_was_mailed_and_the_timeline(
         "invoice_type": "general",
         "invoice_type_display": "VAT general invoice (paper)",
         "shipping_rule": "cod_allowed",
-        "shipping_rule_display": "The vendor may send it cash on delivery",
+        "shipping_rule_display": "Cash on delivery allowed",
         "shipping_payer": "recipient",
-        "shipping_payer_display": "Cash on delivery (recipient pays)",
+        "shipping_payer_display": "Cash on delivery",
         "submitted_at": "2025-03-06T14:00:00+08:00",
         "dispatch_due_date": "2025-03-20",
         "working_days_left": None,
@@ -319,7 +319,7 @@ def test_retrieve_shows_what_to_print_and_post_what_was_mailed_and_the_timeline(
         "vendor": vendor_user.vendor.pk,
         "vendor_name": vendor_user.vendor.name,
         "customer_account_name": consumed.customer_account.name,
-        "submitted_by": consumed.username,
+        "submitted_by": consumed.display_name,
         "title_name": title.name,
         "title_taxpayer_id": "91110000600037341L",
         "title_snapshot": {
@@ -350,7 +350,7 @@ def test_retrieve_shows_what_to_print_and_post_what_was_mailed_and_the_timeline(
         "events": [
             {
                 "time": event_time(submitted),
-                "actor": consumed.username,
+                "actor": consumed.display_name,
                 "from_status": "",
                 "from_status_display": "",
                 "to_status": "pending",
@@ -359,7 +359,7 @@ def test_retrieve_shows_what_to_print_and_post_what_was_mailed_and_the_timeline(
             },
             {
                 "time": event_time(accepted_event),
-                "actor": vendor_user.username,
+                "actor": vendor_user.display_name,
                 "from_status": "pending",
                 "from_status_display": "Pending",
                 "to_status": "processing",
@@ -368,7 +368,7 @@ def test_retrieve_shows_what_to_print_and_post_what_was_mailed_and_the_timeline(
             },
             {
                 "time": event_time(mailed),
-                "actor": vendor_user.username,
+                "actor": vendor_user.display_name,
                 "from_status": "processing",
                 "from_status_display": "Processing",
                 "to_status": "mailing",
@@ -417,8 +417,8 @@ def test_accept_makes_a_pending_request_processing(client_for, consumed, vendor_
     body = response.json()
     assert (body["status"], body["status_display"]) == ("processing", "Processing")
     assert [(e["actor"], e["from_status"], e["to_status"]) for e in body["events"]] == [
-        (consumed.username, "", "pending"),
-        (vendor_user.username, "pending", "processing"),
+        (consumed.display_name, "", "pending"),
+        (vendor_user.display_name, "pending", "processing"),
     ]
     assert stored(request).status == "processing"
     assert invoiced(consumed, vendor_user.vendor) == Decimal("100.00")

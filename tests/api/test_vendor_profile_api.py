@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.models import Vendor
 from apps.core.models import AuditLog
-from tests.api.helpers import assert_error, submit
+from tests.helpers import assert_error, submit
 
 URL = "/api/v1/vendor/profile/"
 

@@ -259,7 +259,7 @@ def test_the_queue_opens_on_open_work_overdue_first_and_closed_requests_under_al
     # then it lists pending and processing only, the overdue first, then by mail-by date
     assert row_ids(html) == [late_processing.pk, late_pending.pk, next_week.pk]
     assert response.context["current_status"] == "open"
-    assert re.search(r'class="tab active" [^>]*data-status="open"', html)
+    assert re.search(r'class="tab tab-open active" [^>]*data-status="open"', html)
     # and 全部 (All) is a tab of its own with every request, closed ones included
     everything = row_ids(queue(browser, status="all").content.decode())
     assert sorted(everything) == sorted(

@@ -7,7 +7,7 @@ from apps.billing.selectors import invoiceable_row, invoiceable_rows
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.services import invoice_request_cancel
 from tests.factories import VendorFactory, consume
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 def _set_refunded(customer, vendor, refunded: str) -> None:
@@ -23,8 +23,8 @@ def test_invoiceable_is_consumed_minus_refunded_minus_active_requests(customer, 
     consume(customer_account=customer.customer_account, vendor=vendor, amount="1000.00")
     _set_refunded(customer, vendor, "150.00")
     submit(customer, vendor, "100.00")
-    force_status(submit(customer, vendor, "50.50"), InvoiceRequest.Status.PROCESSING)
-    force_status(submit(customer, vendor, "20.00"), InvoiceRequest.Status.MAILING)
+    reach_status(submit(customer, vendor, "50.50"), InvoiceRequest.Status.PROCESSING)
+    reach_status(submit(customer, vendor, "20.00"), InvoiceRequest.Status.MAILING)
     cancelled = submit(customer, vendor, "30.00")
     invoice_request_cancel(actor=customer, customer_account=customer.customer_account, invoice_request_id=cancelled.pk)
     # when the customer's invoiceable row is read

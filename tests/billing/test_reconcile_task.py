@@ -4,7 +4,7 @@ from apps.billing.models import VendorBalance
 from apps.billing.tasks import balances_reconcile_task
 from apps.invoices.services import invoice_request_cancel
 from tests.factories import consume
-from tests.invoices.helpers import submit
+from tests.helpers import submit
 
 
 def test_reconcile_finds_nothing_when_balances_match_their_requests(consumed, vendor, other_customer, other_vendor):

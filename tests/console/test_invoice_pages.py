@@ -771,7 +771,7 @@ def test_an_unknown_filter_value_is_ignored_with_a_notice(consumed, vendor, name
     assert response.status_code == 200
     assert record_ids(html) == [request.pk]
     assert 'data-testid="filter-ignored"' in html
-    assert f"Unknown filter value ignored: {name.capitalize()} “{value}”." in html
+    assert f"“{value}” is not a choice of {name.capitalize()}: that filter was ignored." in html
     assert "Select a valid choice" not in html and 'data-testid="filter-errors"' not in html
 
 

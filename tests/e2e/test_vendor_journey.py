@@ -104,3 +104,36 @@ def test_vendor_accepts_and_mails_a_request_and_the_customer_sees_the_tracking_n
     expect(page.locator("[data-testid=tracking-number]")).to_have_text(TRACKING_NUMBER)
     expect(page.locator("[data-testid=invoice-numbers]")).to_have_text(INVOICE_NUMBER)
     expect(page.locator("[data-testid=shipping-payer]")).to_have_attribute("data-payer", "vendor")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_opens_on_open_work_and_its_filters_fold_on_a_phone(page, live_server, demo):
+    url = live_server.url
+    vendor = Vendor.objects.get(name="云帆数据服务有限公司")
+    page.goto(f"{url}{reverse('backoffice:queue')}")
+    log_in(page, url, "vendor1")
+
+    # the default tab is the work still owed: pending and processing only, closed requests under 全部
+    expect(page.locator("[data-testid=status-tab][data-status=open]")).to_have_attribute("aria-current", "page")
+    statuses = set(page.locator("[data-testid=queue-row]").evaluate_all("rows => rows.map(r => r.dataset.status)"))
+    assert statuses == {"pending", "processing"}
+    open_count = InvoiceRequest.objects.filter(vendor=vendor, status__in=["pending", "processing"]).count()
+    expect(page.locator("[data-testid=queue-row]")).to_have_count(open_count)
+
+    # on a wide screen every filter is in view, and the toggle is not
+    status_filter = page.locator("#queue-filter select[name=status]")
+    expect(status_filter).to_be_visible()
+    expect(page.locator("details.filter-more > summary")).to_be_hidden()
+
+    # on a phone the search stays, the other filters fold behind 筛选, which opens them without script
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#queue-filter input[name=q]")).to_be_visible()
+    expect(status_filter).to_be_hidden()
+    page.click("details.filter-more > summary")
+    expect(status_filter).to_be_visible()
+    # and each queue row is a card no wider than the phone, its amount and status in it
+    first_row = page.locator("[data-testid=queue-row]").first
+    box = first_row.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    expect(first_row.locator("[data-testid=row-amount]")).to_be_visible()
+    expect(first_row.locator("[data-testid=status-badge]")).to_be_visible()

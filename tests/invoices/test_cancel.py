@@ -7,7 +7,7 @@ from apps.billing.selectors import invoiceable_row
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.invoices.models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest
 from apps.invoices.services import cannot_cancel_message, invoice_request_cancel
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 def _cancel(user, request, reason: str = ""):
@@ -63,7 +63,7 @@ def test_a_cancelled_request_cannot_be_cancelled_again(consumed, vendor):
 @pytest.mark.parametrize("status", [InvoiceRequest.Status.PROCESSING, InvoiceRequest.Status.MAILING])
 def test_a_processing_or_mailing_request_cannot_be_cancelled_and_names_the_vendor_contact(consumed, vendor, status):
     # given a request the vendor is processing or has mailed
-    request = force_status(submit(consumed, vendor, "300.00"), status)
+    request = reach_status(submit(consumed, vendor, "300.00"), status)
     # when the customer tries to cancel it
     with pytest.raises(ConflictError) as raised:
         _cancel(consumed, request)
@@ -120,7 +120,7 @@ def test_a_cancel_reason_has_the_same_length_limit_as_a_rejection(consumed, vend
 def test_can_cancel_is_the_one_answer_for_every_status(consumed, vendor):
     # given a request in each status
     statuses = ["pending", "processing", "mailing", "rejected", "cancelled"]
-    requests = {status: force_status(submit(consumed, vendor, "10.00"), status) for status in statuses}
+    requests = {status: reach_status(submit(consumed, vendor, "10.00"), status) for status in statuses}
     # then only the pending one can be cancelled (the pages, the API and the admin all ask this)
     assert {status: request.can_cancel for status, request in requests.items()} == {
         "pending": True,

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django_fsm import TransitionNotAllowed
 
 from apps.invoices.models import InvoiceRequest
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 def test_the_status_cannot_be_assigned_directly(consumed, vendor):
@@ -22,7 +22,7 @@ def test_the_status_cannot_be_assigned_directly(consumed, vendor):
 @pytest.mark.parametrize("status", ["processing", "mailing", "voided", "cancelled", "rejected"])
 def test_only_a_pending_request_has_the_cancel_transition(consumed, vendor, status):
     # given a request in another status
-    request = force_status(submit(consumed, vendor, "100.00"), status)
+    request = reach_status(submit(consumed, vendor, "100.00"), status)
     # when the model transition is called
     # then django-fsm refuses it
     with pytest.raises(TransitionNotAllowed):

@@ -9,7 +9,7 @@ from apps.invoices.models import InvoiceRequest
 from apps.invoices.selectors import invoice_request_for_customer, invoice_requests_for_customer, vendors_of_customer
 from apps.invoices.services import invoice_request_cancel
 from tests.factories import consume
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -38,7 +38,7 @@ def test_requests_are_newest_first_and_filter_by_status_and_vendor(both_consumed
     # given three requests: two with vendor (one cancelled), one processing with other_vendor
     first = submit(both_consumed, vendor, "10.00")
     second = submit(both_consumed, vendor, "20.00")
-    third = force_status(submit(both_consumed, other_vendor, "30.00"), "processing")
+    third = reach_status(submit(both_consumed, other_vendor, "30.00"), "processing")
     invoice_request_cancel(
         actor=both_consumed, customer_account=both_consumed.customer_account, invoice_request_id=first.pk
     )

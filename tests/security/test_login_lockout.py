@@ -66,3 +66,27 @@ def test_the_lockout_page_is_in_the_users_language(customer):
         response = log_in(client, customer.username, "wrong")
     assert response.status_code == 429
     assert '<html lang="zh-hans">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_escape_the_address_lockout(customer):
+    # given an address locked out
+    client = page_client()
+    for index in range(5):
+        log_in(client, f"guess{index}", "wrong", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=f"1.2.3.{index}")
+    # then claiming to be someone else in X-Forwarded-For changes nothing (no trusted proxy is configured)
+    response = log_in(client, customer.username, REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="8.8.8.8")
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(customer, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = page_client()
+    for index in range(5):
+        log_in(client, f"guess{index}", "wrong", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="forged, 203.0.113.7")
+    # the attacker's address is locked out; another client behind the same proxy is not
+    locked = log_in(client, customer.username, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert locked.status_code == 429
+    other = log_in(page_client(), customer.username, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert other.status_code == 302

@@ -76,9 +76,9 @@ def today() -> dt.date:
     return calendar_date(timezone.now())
 
 
-def with_deadline(request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
+def with_deadline(invoice_request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
     """Attach `days_left` (working days to the mail-by date, None once mailed or closed) and `is_overdue`."""
-    request.days_left = working_days_left(invoice_request=request, today=on)
-    request.is_overdue = is_overdue(invoice_request=request, today=on)
-    request.overdue_days = max(-(request.days_left or 0), 0)
-    return request
+    invoice_request.days_left = working_days_left(invoice_request=invoice_request, today=on)
+    invoice_request.is_overdue = is_overdue(invoice_request=invoice_request, today=on)
+    invoice_request.overdue_days = max(-(invoice_request.days_left or 0), 0)
+    return invoice_request

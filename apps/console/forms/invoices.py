@@ -113,9 +113,10 @@ class RecordFilterForm(forms.Form):
                 # Not a typing mistake to correct next to the field: the list shows everything, with a notice.
                 value = self.data.get(name, "")
                 del self.errors[name]
+                # The same words as the vendor queue's notice (templates/backoffice/queue.html).
                 self.ignored.append(
-                    _("Unknown filter value ignored: %(filter)s “%(value)s”.")
-                    % {"filter": self.fields[name].label, "value": value[:40]}
+                    _("“%(value)s” is not a choice of %(field)s: that filter was ignored.")
+                    % {"field": self.fields[name].label, "value": value[:40]}
                 )
         data = getattr(self, "cleaned_data", {})
         return {

@@ -226,7 +226,11 @@ class VendorInvoiceRequestViewSet(
         description="Columns: request_number, invoice_numbers, invoice_date (YYYY-MM-DD), courier (code or name, "
         "e.g. `sf` or 顺丰速运), tracking_number, shipping_payer (`vendor`/寄付 or `recipient`/到付). Good rows are "
         "applied; bad rows are listed with their line and left unchanged; a row already applied is `unchanged`, "
-        "so sending the same file twice applies nothing twice. Send it as multipart `file` or as a `text/csv` body.",
+        "so sending the same file twice applies nothing twice. The headings may also be those of the queue's CSV "
+        "export (Chinese or English); other columns are ignored and blank lines skipped. A file that cannot be used "
+        "as a whole (`missing_columns`, `duplicate_columns`, `too_many_rows` above 5,000 rows, `invalid_file`) "
+        "answers 400 and changes nothing; a bad cell (e.g. a NUL byte) is a row error. "
+        "Send it as multipart `file` or as a `text/csv` body.",
         request={"multipart/form-data": MailingImportUploadSerializer, "text/csv": OpenApiTypes.STR},
         responses={
             200: OpenApiResponse(MailingImportReportSerializer, description="The per-row report."),
