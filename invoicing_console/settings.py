@@ -53,6 +53,7 @@ if not DEBUG and (_problem := _secret_key_problem(SECRET_KEY)):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "apps.core.error_views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

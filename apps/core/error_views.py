@@ -75,3 +75,13 @@ def server_error(request):
         logger.exception("The 500 page could not be rendered")
         body = "<h1>Server Error (500)</h1>"
     return HttpResponse(body, status=500)
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token (an old tab, cookies blocked): our 403, saying what to do."""
+    message = _(
+        "This form has expired or your browser blocked its security cookie. Go back, reload the page and try again."
+    )
+    if is_api_request(request):
+        return _json("csrf_failed", message, 403)
+    return _page(request, "403.html", 403, {"page_role_message": message, "csrf_failure": True})

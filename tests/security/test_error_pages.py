@@ -95,3 +95,14 @@ def test_an_oversized_form_post_on_a_page_answers_a_400_page(customer):
     page = response.content.decode()
     assert "What you sent is too large. Send a smaller file or fewer items at a time." in page
     assert 'class="topbar"' in page
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_security_token_gets_our_403_page_saying_what_to_do(customer):
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(customer)
+    response = client.post(reverse("console:title_add"), {"name": "x"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form has expired" in page
+    assert 'class="topbar"' in page

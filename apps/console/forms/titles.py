@@ -48,7 +48,7 @@ class TitleForm(forms.Form):
             "accepted but marked unverified."
         ),
         spellcheck="false",
-        style="text-transform: uppercase",
+        **{"class": "input-uppercase"},
     )
     registered_address = _text(_("Registered address"), 200)
     registered_phone = _text(_("Registered phone"), 30, inputmode="tel")
