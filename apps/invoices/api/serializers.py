@@ -69,29 +69,29 @@ class InvoiceEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceRequestSerializer(serializers.ModelSerializer):
-    """A request as the customer sees it in the records list."""
+class ShippingFieldsSerializer(serializers.Serializer):
+    """Who pays shipping: the rule by amount and, once mailed, the actual payer (the customer and vendor APIs)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    invoice_type_display = serializers.CharField(source="get_invoice_type_display", read_only=True)
     shipping_rule = serializers.ChoiceField(
         choices=InvoiceRequest.ShippingRule.choices,
         read_only=True,
-        help_text=f"`vendor_pays` from {VENDOR_PAYS_SHIPPING_FROM}; below that the vendor may send it cash on "
-        "delivery (`cod_allowed`).",
+        help_text=f"`vendor_pays` from {VENDOR_PAYS_SHIPPING_FROM}: shipped at the vendor's cost; below that the "
+        "vendor may send it cash on delivery (`cod_allowed`).",
     )
     shipping_rule_display = serializers.CharField(source="get_shipping_rule_display", read_only=True)
-    vendor_name = serializers.CharField(source="vendor.name", read_only=True)
-    vendor_contact_phone = serializers.CharField(source="vendor.contact_phone", read_only=True)
-    vendor_contact_email = serializers.CharField(source="vendor.contact_email", read_only=True)
-    vendor_service_hours = serializers.CharField(source="vendor.service_hours", read_only=True)
-    can_cancel = serializers.SerializerMethodField(help_text="Only a pending request can be cancelled.")
-    title_snapshot = TitleSnapshotSerializer(read_only=True)
-    address_snapshot = AddressSnapshotSerializer(read_only=True)
-    # What the records pages show once the vendor has mailed it (empty or null before).
-    rejection_reason = serializers.SerializerMethodField(
-        help_text="Why the vendor rejected the request; null unless `status` is `rejected`."
+    shipping_payer = serializers.CharField(
+        read_only=True,
+        help_text="Who actually paid shipping once mailed: "
+        f"{', '.join(f'`{value}`' for value in ShippingPayer.values)}; empty until mailed.",
     )
+    shipping_payer_display = serializers.CharField(
+        source="get_shipping_payer_display", read_only=True, help_text="Empty until mailed."
+    )
+
+
+class MailedInvoiceFieldsSerializer(serializers.Serializer):
+    """What the vendor recorded when it mailed the invoice, as the customer and the vendor APIs show it."""
+
     invoice_numbers = serializers.SlugRelatedField(
         source="issued_invoices",
         slug_field="number",
@@ -109,15 +109,24 @@ class InvoiceRequestSerializer(serializers.ModelSerializer):
         help_text="The courier's name (the typed name for `other`); empty until mailed.",
     )
     tracking_number = serializers.CharField(read_only=True, help_text="Empty until mailed.")
-    shipping_payer = serializers.CharField(
-        read_only=True,
-        help_text="Who actually paid shipping once mailed: "
-        f"{', '.join(f'`{value}`' for value in ShippingPayer.values)}; empty until mailed.",
-    )
-    shipping_payer_display = serializers.CharField(
-        source="get_shipping_payer_display", read_only=True, help_text="Empty until mailed."
-    )
     mailed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null until mailed.")
+
+
+class InvoiceRequestSerializer(ShippingFieldsSerializer, MailedInvoiceFieldsSerializer, serializers.ModelSerializer):
+    """A request as the customer sees it in the records list."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    invoice_type_display = serializers.CharField(source="get_invoice_type_display", read_only=True)
+    vendor_name = serializers.CharField(source="vendor.name", read_only=True)
+    vendor_contact_phone = serializers.CharField(source="vendor.contact_phone", read_only=True)
+    vendor_contact_email = serializers.CharField(source="vendor.contact_email", read_only=True)
+    vendor_service_hours = serializers.CharField(source="vendor.service_hours", read_only=True)
+    can_cancel = serializers.SerializerMethodField(help_text="Only a pending request can be cancelled.")
+    title_snapshot = TitleSnapshotSerializer(read_only=True)
+    address_snapshot = AddressSnapshotSerializer(read_only=True)
+    rejection_reason = serializers.SerializerMethodField(
+        help_text="Why the vendor rejected the request; null unless `status` is `rejected`."
+    )
 
     class Meta:
         model = InvoiceRequest

@@ -10,14 +10,20 @@ from apps.core.api import IdField
 
 from ..models import STATUS_REASON_MAX_LENGTH, VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceRequest, ShippingPayer
 from ..selectors import is_overdue, working_days_left
-from .serializers import AddressSnapshotSerializer, InvoiceEventSerializer, TitleSnapshotSerializer
+from .serializers import (
+    AddressSnapshotSerializer,
+    InvoiceEventSerializer,
+    MailedInvoiceFieldsSerializer,
+    ShippingFieldsSerializer,
+    TitleSnapshotSerializer,
+)
 
 
 def _values(choices) -> str:
     return ", ".join(f"`{value}`" for value in choices.values)
 
 
-class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
+class VendorInvoiceRequestSerializer(ShippingFieldsSerializer, serializers.ModelSerializer):
     """A request in the vendor's queue.
 
     `today` in the serializer context (an Asia/Shanghai date) fixes the day `working_days_left` and `is_overdue`
@@ -26,17 +32,6 @@ class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     invoice_type_display = serializers.CharField(source="get_invoice_type_display", read_only=True)
-    shipping_rule = serializers.ChoiceField(
-        choices=InvoiceRequest.ShippingRule.choices,
-        read_only=True,
-        help_text=f"`vendor_pays` from {VENDOR_PAYS_SHIPPING_FROM}: the request must be shipped at the vendor's cost; "
-        "below that the vendor may send it cash on delivery (`cod_allowed`).",
-    )
-    shipping_rule_display = serializers.CharField(source="get_shipping_rule_display", read_only=True)
-    shipping_payer = serializers.CharField(
-        read_only=True, help_text=f"Who paid shipping once mailed: {_values(ShippingPayer)}; empty before."
-    )
-    shipping_payer_display = serializers.CharField(source="get_shipping_payer_display", read_only=True)
     working_days_left = serializers.SerializerMethodField(
         help_text="Working days until `dispatch_due_date` (negative when overdue); null once mailed or closed."
     )
@@ -75,20 +70,20 @@ class VendorInvoiceRequestSerializer(serializers.ModelSerializer):
     def _today(self) -> dt.date | None:
         return self.context.get("today")
 
-    def get_working_days_left(self, request: InvoiceRequest) -> int | None:
-        return working_days_left(invoice_request=request, today=self._today())
+    def get_working_days_left(self, invoice_request: InvoiceRequest) -> int | None:
+        return working_days_left(invoice_request=invoice_request, today=self._today())
 
-    def get_is_overdue(self, request: InvoiceRequest) -> bool:
-        return is_overdue(invoice_request=request, today=self._today())
+    def get_is_overdue(self, invoice_request: InvoiceRequest) -> bool:
+        return is_overdue(invoice_request=invoice_request, today=self._today())
 
-    def get_title_name(self, request: InvoiceRequest) -> str:
-        return (request.title_snapshot or {}).get("name", "")
+    def get_title_name(self, invoice_request: InvoiceRequest) -> str:
+        return (invoice_request.title_snapshot or {}).get("name", "")
 
-    def get_title_taxpayer_id(self, request: InvoiceRequest) -> str:
-        return (request.title_snapshot or {}).get("taxpayer_id", "")
+    def get_title_taxpayer_id(self, invoice_request: InvoiceRequest) -> str:
+        return (invoice_request.title_snapshot or {}).get("taxpayer_id", "")
 
 
-class VendorInvoiceRequestDetailSerializer(VendorInvoiceRequestSerializer):
+class VendorInvoiceRequestDetailSerializer(MailedInvoiceFieldsSerializer, VendorInvoiceRequestSerializer):
     """Everything needed to print and post the invoice, what was mailed, and the timeline."""
 
     title_snapshot = TitleSnapshotSerializer(read_only=True)
@@ -97,19 +92,6 @@ class VendorInvoiceRequestDetailSerializer(VendorInvoiceRequestSerializer):
         source="submitted_by.display_name",
         read_only=True,
         help_text="Who applied: the customer user's name, else the customer account's name.",
-    )
-    invoice_numbers = serializers.SlugRelatedField(
-        source="issued_invoices",
-        slug_field="number",
-        many=True,
-        read_only=True,
-        help_text="The invoice number(s) issued for this request; empty until mailed.",
-    )
-    courier = serializers.CharField(read_only=True, help_text=f"{_values(Courier)}; empty until mailed.")
-    courier_label = serializers.CharField(
-        source="get_courier_label",
-        read_only=True,
-        help_text="The courier's name (the typed name for `other`); empty until mailed.",
     )
     events = InvoiceEventSerializer(many=True, read_only=True)
 
