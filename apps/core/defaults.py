@@ -2,11 +2,11 @@
 
 from django.db import models
 
+from apps.accounts.models import CustomerAccount
+
 
 def lock_account(customer_account_id: int) -> None:
     # Serialises default-flag changes of one account so two tabs cannot leave two defaults or none.
-    from apps.accounts.models import CustomerAccount
-
     CustomerAccount.objects.select_for_update().filter(pk=customer_account_id).first()
 
 
