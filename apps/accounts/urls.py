@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/", views.AccountView.as_view(), name="account"),
+    path("accounts/api-token/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("", views.home, name="home"),
 ]

@@ -8,8 +8,11 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
+from rest_framework.authtoken.models import Token
 
+from apps.core.api import token_expires_at, token_revoke
 from apps.core.error_views import is_api_request
 
 from .backends import login_locked_out_message
@@ -83,4 +86,18 @@ class AccountView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         context["vendor"] = user.vendor if user.is_vendor else None
         context["customer_account"] = user.customer_account if user.is_customer else None
+        token = Token.objects.filter(user=user).first()
+        context["api_token"] = token
+        context["api_token_expires_at"] = token_expires_at(token) if token else None
         return context
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    """Revoke the user's API token from the account page (a lost laptop, a script that should stop)."""
+
+    def post(self, request):
+        if token_revoke(user=request.user):
+            messages.success(request, _("Your API token is revoked: it no longer works. Get a new one when needed."))
+        else:
+            messages.info(request, _("You have no API token to revoke."))
+        return redirect("account")

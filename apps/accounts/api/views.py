@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from apps.core.api import AuthTokenThrottle, ExpiringTokenAuthentication, error_responses, token_issue
+from apps.core.api import AuthTokenThrottle, ExpiringTokenAuthentication, error_responses, token_issue, token_revoke
 from apps.core.errors import ApplicationError
 
 from ..backends import login_locked_out_message
@@ -73,5 +73,5 @@ class AuthTokenObtainApi(ObtainAuthToken):
         },
     )
     def delete(self, request, *args, **kwargs):
-        request.auth.delete()
+        token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,14 @@
 pagination and role permissions. Settings name `apps.core.api.exception_handler` and `apps.core.api.StandardPagination`.
 """
 
-from .authentication import API_AUTHENTICATION, AuthTokenThrottle, ExpiringTokenAuthentication, token_issue
+from .authentication import (
+    API_AUTHENTICATION,
+    AuthTokenThrottle,
+    ExpiringTokenAuthentication,
+    token_expires_at,
+    token_issue,
+    token_revoke,
+)
 from .errors import exception_handler
 from .fields import AmountField, IdField, IdRelatedField
 from .pagination import StandardPagination
@@ -27,5 +34,7 @@ __all__ = [
     "StandardPagination",
     "error_responses",
     "exception_handler",
+    "token_expires_at",
     "token_issue",
+    "token_revoke",
 ]

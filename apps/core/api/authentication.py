@@ -26,6 +26,16 @@ def token_issue(*, user) -> Token:
     return token
 
 
+def token_expires_at(token: Token) -> dt.datetime:
+    return token.created + dt.timedelta(days=settings.TOKEN_TTL_DAYS)
+
+
+def token_revoke(*, user) -> bool:
+    """Delete the user's API token (the API's DELETE and the account page both call this); False if there was none."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, refusing a token older than settings.TOKEN_TTL_DAYS (401 `token_expired`)."""
 
