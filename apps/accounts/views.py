@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +26,13 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("Wrong username or password. Both are case-sensitive; please try again."),
         "inactive": _("This account is disabled. Please contact marketplace staff."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the username's max_length without its validator: a longer name reached authenticate(), and
+        # django-axes failed to record it (its column is shorter than a pasted page of text: a 500).
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
     def get_invalid_login_error(self):
         # django-axes marks the request once the username or the address is locked out (LoginLockoutBackend).

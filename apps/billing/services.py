@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import CustomerAccount, Vendor
 from apps.core.errors import ApplicationError
 from apps.core.money import parse_amount
+from apps.core.validators import CONTROL_CHARACTERS_RE, check_no_control_characters
 
 from .models import ConsumptionRecord, VendorBalance
 
@@ -48,6 +49,8 @@ def consumption_record(
     amount = parse_amount(amount)
     if consumed_at is not None and timezone.is_naive(consumed_at):
         consumed_at = timezone.make_aware(consumed_at)
+    # A NUL would fail in PostgreSQL (a 500), other controls would reach the admin and CSV exports unseen.
+    check_no_control_characters({"external_id": external_id, "description": description})
     _check_record_fields(external_id=external_id, consumed_at=consumed_at, description=description)
     balance = balance_lock(customer_account_id=customer_account.pk, vendor_id=vendor.pk)
     existing = ConsumptionRecord.objects.filter(external_id=external_id).first()
@@ -150,15 +153,35 @@ def consumption_import_csv(*, text: str) -> ImportReport:
         vendors[vendor.name] = vendor
     rows = []
     seen_ids: set[str] = set()
-    for row in reader:
-        line = reader.line_num  # counts blank lines and quoted line breaks, unlike enumerate()
+    parsed = []
+    try:
+        # A cell over the csv module's size limit or a stray quote stops the reader: the file is refused whole.
+        for row in reader:
+            parsed.append((reader.line_num, row))
+    except csv.Error as error:
+        message = (
+            _("A cell on this line is longer than %(limit)s characters.") % {"limit": f"{csv.field_size_limit():,}"}
+            if "field limit" in str(error)
+            else _("This line cannot be read as CSV (check its quotes).")
+        )
+        report.errors.append((reader.line_num + 1, message))
+        return report
+    for line, row in parsed:  # line: counts blank lines and quoted line breaks, unlike enumerate()
         raw = {key: (value or "").strip() for key, value in row.items() if isinstance(key, str)}
         account = accounts.get(raw.get("customer_account", ""))
         vendor = vendors.get(raw.get("vendor", ""))
         consumed_at = _parse_consumed_at(raw.get("consumed_at"))
         external_id = raw.get("external_id", "")
         description = raw.get("description", "")
-        problems = []
+        problems = [
+            # Before any lookup: PostgreSQL refuses a NUL in a query.
+            _("%(column)s holds a control character (such as NUL); type the cell again.") % {"column": column}
+            for column, value in raw.items()
+            if CONTROL_CHARACTERS_RE.search(value)
+        ]
+        if problems:
+            report.errors.append((line, "; ".join(problems)))
+            continue
         if None in row:
             problems.append(_("more values than columns"))
         if not external_id:

@@ -19,6 +19,7 @@ from apps.addresses.models import MailingAddress
 from apps.billing.models import VendorBalance
 from apps.billing.selectors import invoiceable_row
 from apps.billing.services import balance_lock
+from apps.core.defaults import lock_account
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.money import format_cny, parse_amount
 from apps.core.queue import enqueue_on_commit
@@ -142,12 +143,16 @@ def invoice_request_submit(
     existing = _existing(customer_account, idempotency_key)
     if existing is not None:
         return _replayed(existing, **submission), False
+    # Titles and addresses are changed and deleted under the account's lock: with it held here, one deleted at this
+    # moment is either gone before the check (refused next to its field) or deleted after this request commits
+    # (and detached from it, SET_NULL), never a foreign-key error at commit (a 500).
+    lock_account(customer_account.pk)
     checked = invoice_request_check(
         customer_account=customer_account,
         vendor=vendor,
         amount=amount,
-        title=title,
-        address=address,
+        title=_as_it_is_now(InvoiceTitle, title, customer_account),
+        address=_as_it_is_now(MailingAddress, address, customer_account),
         invoice_type=invoice_type,
     )
 
@@ -191,6 +196,13 @@ def invoice_request_submit(
     InvoiceEvent.record(request=invoice_request, actor=actor, from_status="")
     enqueue_on_commit(notify_vendor_request_submitted, invoice_request.pk)
     return invoice_request, True
+
+
+def _as_it_is_now(model, chosen, customer_account: CustomerAccount):
+    """The account's title or address re-read under the account lock: None if deleted meanwhile."""
+    if chosen is None:
+        return None
+    return model.objects.filter(pk=chosen.pk, customer_account=customer_account).first()
 
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 64  # the model field's max_length

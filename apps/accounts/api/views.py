@@ -1,7 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -12,7 +11,7 @@ from apps.core.api import AuthTokenThrottle, ExpiringTokenAuthentication, error_
 from apps.core.errors import ApplicationError
 
 from ..backends import login_locked_out_message
-from .serializers import AuthTokenResponseSerializer
+from .serializers import AuthTokenRequestSerializer, AuthTokenResponseSerializer
 
 
 class LoginLockedOut(APIException):
@@ -32,6 +31,7 @@ class AuthTokenObtainApi(ObtainAuthToken):
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own; ours refuse deep JSON
     throttle_classes = [AuthTokenThrottle]
+    serializer_class = AuthTokenRequestSerializer
 
     def get_authenticators(self):
         # POST needs none (a logged-in browser would otherwise also need a CSRF token); DELETE revokes the token
@@ -47,7 +47,7 @@ class AuthTokenObtainApi(ObtainAuthToken):
         return super().get_throttles() if getattr(self.request, "method", None) == "POST" else []
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=AuthTokenRequestSerializer,
         responses={200: AuthTokenResponseSerializer, **error_responses(400, 429)},
         auth=[],
     )

@@ -3,7 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
-from apps.core.api import AmountField, IdRelatedField
+from apps.core.api import AmountField, DateTimeField, IdRelatedField
 from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, parse_amount
 
 from ..models import ConsumptionRecord
@@ -63,7 +63,7 @@ class ConsumptionRecordInputSerializer(serializers.Serializer):
     customer_account = IdRelatedField(queryset=CustomerAccount.objects.all())
     vendor = IdRelatedField(queryset=Vendor.objects.all())
     amount = AmountField()
-    consumed_at = serializers.DateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
+    consumed_at = DateTimeField(help_text="ISO 8601; without an offset it is Asia/Shanghai time.")
     external_id = serializers.CharField(
         max_length=64, allow_blank=True, help_text="The billing system's ID; repeating it records nothing new."
     )

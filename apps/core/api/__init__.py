@@ -11,7 +11,7 @@ from .authentication import (
     token_revoke,
 )
 from .errors import exception_handler
-from .fields import AmountField, IdField, IdRelatedField
+from .fields import AmountField, DateTimeField, IdField, IdRelatedField
 from .pagination import StandardPagination
 from .parsers import RequestTooLarge
 from .permissions import CustomerApiMixin, IsCustomer, IsStaff, IsVendor, NumericLookupMixin
@@ -22,6 +22,7 @@ __all__ = [
     "AmountField",
     "AuthTokenThrottle",
     "CustomerApiMixin",
+    "DateTimeField",
     "ErrorSerializer",
     "ExpiringTokenAuthentication",
     "IdField",

@@ -29,6 +29,17 @@ class AmountField(serializers.Field):
         return str(value)
 
 
+class DateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField, with a time at the calendar's edge (`0001-01-01`, `9999-12-31T23:59` without an offset)
+    refused as out of range: DRF's own check of such a time overflows (an OverflowError, a 500) instead."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX, "example": 1})
 class IdField(serializers.Field):
     """An object id: a JSON integer or a string of ASCII digits, 1 .. 2**63 - 1 (`core.validators.parse_id`)."""
