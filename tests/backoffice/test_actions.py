@@ -237,6 +237,9 @@ def test_cash_on_delivery_only_below_50(browser_for, shopper, vendor, vendor_use
     recipient_radio = next(tag for tag in form.split("<input")[1:] if 'value="recipient"' in tag)
     assert ("disabled" not in recipient_radio.split(">")[0]) is allowed
     assert f'data-vendor-must-pay="{"false" if allowed else "true"}"' in form
+    # the two payers are a labelled group of radio buttons, like every other choice field (not a label for nothing)
+    payer_block = form.split('id="field-shipping_payer"')[1].split('id="field-')[0]
+    assert "<legend" in payer_block and 'for=""' not in payer_block
 
     # when the vendor posts "recipient pays" anyway
     response = browser.post(reverse("backoffice:mail", args=[request.pk]), mail_data(shipping_payer="recipient"))

@@ -171,6 +171,19 @@ def test_delete_asks_for_confirmation_then_deletes(customer_client, customer):
 
 
 @pytest.mark.django_db
+def test_deleting_the_default_address_says_which_becomes_the_default_only_if_there_is_another(
+    customer_client, customer
+):
+    only = addresses_of(customer).get()
+    url = reverse("console:address_delete", args=[only.pk])
+    assert "another of your addresses becomes the default" not in customer_client.get(url, **EN).content.decode()
+
+    MailingAddressFactory(customer_account=customer.customer_account)
+
+    assert "another of your addresses becomes the default" in customer_client.get(url, **EN).content.decode()
+
+
+@pytest.mark.django_db
 def test_set_default_moves_the_default(customer_client, customer):
     old = addresses_of(customer).get()
     new = MailingAddressFactory(customer_account=customer.customer_account)

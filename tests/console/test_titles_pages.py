@@ -228,6 +228,16 @@ def test_deleting_the_default_title_makes_another_the_default(customer_client, c
 
 
 @pytest.mark.django_db
+def test_deleting_the_only_title_promises_no_other_default(customer_client, customer):
+    only = titles_of(customer).get()
+
+    page = customer_client.get(reverse("console:title_delete", args=[only.pk]), **EN).content.decode()
+
+    assert "keep their own copy" in page
+    assert "becomes the default" not in page
+
+
+@pytest.mark.django_db
 def test_set_default_moves_the_default(customer_client, customer):
     old = titles_of(customer).get()
     new = InvoiceTitleFactory(customer_account=customer.customer_account)
