@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import InvoiceType
 from apps.invoices.mailing import (
@@ -189,7 +190,12 @@ class MailForm(forms.Form):
             label=_("Invoice number(s)"),
             required=False,
             widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
-            help_text=format_lazy("{} {}", INVOICE_NUMBER_SEPARATORS_HELP, _("Each number is used once per vendor.")),
+            help_text=format_lazy(
+                # Translators: two sentences in a row; Chinese needs no space between them: {0}{1}
+                pgettext_lazy("two sentences", "{0} {1}"),
+                INVOICE_NUMBER_SEPARATORS_HELP,
+                _("Each number is used once per vendor."),
+            ),
         )
     )
     invoice_date = _required_mark(forms.DateField(label=_("Invoice date"), required=False, widget=_date_input()))

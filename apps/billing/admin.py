@@ -11,7 +11,7 @@ from .services import consumption_record
 
 IMPORT_HELP = _(
     "Consumption is a ledger: a record is never changed or deleted. Add one record here, or import many with "
-    "`python manage.py import_consumption FILE.csv` or the API (POST /api/v1/billing/consumption/). "
+    "python manage.py import_consumption FILE.csv or the API (POST /api/v1/billing/consumption/). "
     "Either way the vendor balance is updated by the same service."
 )
 
