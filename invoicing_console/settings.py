@@ -76,8 +76,10 @@ INSTALLED_APPS = [
     "apps.titles",
     "apps.addresses",
     "apps.invoices",
+    "apps.notifications",
     "apps.console",
     "apps.backoffice",
+    "apps.staffconsole",
     "apps.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", include("invoicing_console.api_urls")),
     path("console/", include("apps.console.urls")),
     path("backoffice/", include("apps.backoffice.urls")),
+    path("staff/", include("apps.staffconsole.urls")),
     path("", include("apps.accounts.urls")),
 ]
 

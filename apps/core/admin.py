@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog
+from .models import AuditLog, CalendarOverride
 
 # The admin is where marketplace staff work until their own console exists: it carries the product's name, and
 # "View site" opens the back-office queue, where staff see every vendor's requests read-only.
@@ -104,4 +104,23 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Raw rows; staff edit the calendar in the staff console, which also recomputes open requests' due dates."""
+
+    list_display = ["date", "kind", "note", when_column("created_at", _("created"))]
+    list_filter = ["kind"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

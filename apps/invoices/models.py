@@ -101,6 +101,9 @@ class InvoiceRequest(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     dispatch_due_date = models.DateField(_("mail by"))
+    # True while the due date depends on a date no calendar data covers (statutory-holiday fallback only); staff
+    # overrides for that year make it final (apps.core.workdays, invoice_request_due_dates_recompute).
+    dispatch_due_date_provisional = models.BooleanField(_("mail-by date provisional"), default=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
     # Filled when the vendor mails the invoice (processing -> mailing).
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
@@ -110,6 +113,9 @@ class InvoiceRequest(models.Model):
     # Translators: 实际运费承担 (who paid once mailed; the rule by amount is 运费规则)
     shipping_payer = models.CharField(_("shipping paid by"), max_length=16, choices=ShippingPayer.choices, blank=True)
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+    # Set once by the SLA sweep (apps.invoices.sla): the vendor was reminded / the request was found overdue.
+    at_risk_notified_at = models.DateTimeField(_("vendor reminded at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("found overdue at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
@@ -141,6 +147,12 @@ class InvoiceRequest(models.Model):
             ),
         ]
         indexes = [
+            # The SLA sweep's scan: open requests by due date, without touching closed ones.
+            models.Index(
+                fields=["dispatch_due_date", "id"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="invoice_request_open_due",
+            ),
             models.Index(fields=["customer_account", "-submitted_at"]),
             models.Index(fields=["vendor", "status", "dispatch_due_date"]),
             # The vendor queue's default order (mail-by date first) without a sort over all of a vendor's rows.
@@ -218,7 +230,18 @@ class IssuedInvoice(models.Model):
 
 
 class InvoiceEvent(models.Model):
-    """One line of a request's timeline: every status change, who made it, and why. Never deleted."""
+    """One line of a request's timeline: every status change, who made it, and why. Never deleted.
+
+    Besides status changes (`from_status` -> `to_status`), the timeline records what happened without a change of
+    status (`kind`): the mail-by date recomputed after a calendar change, the vendor reminded, the SLA breached.
+    Those rows have `from_status == to_status` and say what happened in `reason`.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        DUE_DATE_CHANGED = "due_date_changed", _("Mail-by date changed")
+        VENDOR_REMINDED = "vendor_reminded", _("Vendor reminded")
+        BREACHED = "breached", _("Mail-by date missed")
 
     request = models.ForeignKey(
         InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="events"
@@ -230,6 +253,7 @@ class InvoiceEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=InvoiceRequest.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=InvoiceRequest.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.STATUS_CHANGED)
 
     class Meta:
         verbose_name = _("invoice request event")
@@ -244,3 +268,62 @@ class InvoiceEvent(models.Model):
         return cls.objects.create(
             request=request, actor=actor, from_status=from_status or "", to_status=request.status, reason=reason
         )
+
+    @classmethod
+    def record_note(cls, *, request: InvoiceRequest, actor, kind: str, reason: str) -> "InvoiceEvent":
+        """A timeline line without a status change (a recomputed due date, a reminder, a breach)."""
+        return cls.objects.create(
+            request=request,
+            actor=actor,
+            kind=kind,
+            from_status=request.status,
+            to_status=request.status,
+            reason=reason,
+        )
+
+
+class AuditFinding(models.Model):
+    """Something the nightly audit found wrong (apps.invoices.sla): staff acknowledge it in the staff console.
+
+    `key` names the finding (e.g. "shipping_rule:IR2025…" or "balance:12:3") so a violation still present the next
+    night is not reported twice; acknowledging it keeps the row, with who and when.
+    """
+
+    class Kind(models.TextChoices):
+        SHIPPING_RULE = "shipping_rule", _("Shipping rule broken")
+        MONEY_INVARIANT = "money_invariant", _("Balance does not match the requests")
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    invoice_request = models.ForeignKey(
+        InvoiceRequest,
+        verbose_name=_("invoice request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_findings",
+    )
+    customer_account = models.ForeignKey(
+        CustomerAccount, verbose_name=_("customer account"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    vendor = models.ForeignKey(Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("audit finding")
+        verbose_name_plural = _("audit findings")
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"

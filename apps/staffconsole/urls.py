@@ -1,0 +1,3 @@
+app_name = "staffconsole"
+
+urlpatterns: list = []
