@@ -6,12 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditLog, CalendarOverride
 
-# The admin is where marketplace staff work until their own console exists: it carries the product's name, and
-# "View site" opens the back-office queue, where staff see every vendor's requests read-only.
+# The admin keeps the raw data; staff work in the staff console (/staff/), which its "View site" link opens.
 admin.site.site_title = _("Invoicing Console")
 admin.site.site_header = _("Invoicing Console")
 admin.site.index_title = _("Marketplace administration")
-admin.site.site_url = reverse_lazy("backoffice:queue")
+admin.site.site_url = reverse_lazy("staffconsole:overdue")
 # The change lists need the full width of a 1366 px screen; the index page and breadcrumbs lead to every model.
 admin.site.enable_nav_sidebar = False
 

@@ -6,3 +6,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - connects the login hook
