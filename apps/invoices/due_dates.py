@@ -9,11 +9,8 @@ the second time.
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from apps.core.workdays import CALENDAR_TIME_ZONE, DISPATCH_WORKING_DAYS, WorkingCalendar, calendar_date
 from apps.notifications.models import Notification
@@ -36,20 +33,6 @@ def _candidates(year: int | None) -> QuerySet[InvoiceRequest]:
     return requests.filter(
         Q(dispatch_due_date_provisional=True) | Q(dispatch_due_date__gte=first_day, submitted_at__lt=end)
     )
-
-
-def _reason(*, old: dt.date, old_provisional: bool, new: dt.date, new_provisional: bool) -> str:
-    """The timeline line, stored once in the product's default language (the dates are what matters)."""
-
-    def shown(day: dt.date, provisional: bool) -> str:
-        # Translators: 暂定 — a mail-by date that may still move
-        return f"{day:%Y-%m-%d} ({_('provisional')})" if provisional else f"{day:%Y-%m-%d}"
-
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Mail-by date %(old)s → %(new)s (calendar updated)") % {
-            "old": shown(old, old_provisional),
-            "new": shown(new, new_provisional),
-        }
 
 
 def _recompute_batch(ids: list[int], calendar: WorkingCalendar, *, skip_locked: bool) -> tuple[int, list[int]]:
@@ -76,7 +59,12 @@ def _recompute_batch(ids: list[int], calendar: WorkingCalendar, *, skip_locked: 
                 request=invoice_request,
                 actor=None,
                 kind=InvoiceEvent.Kind.DUE_DATE_CHANGED,
-                reason=_reason(old=old, old_provisional=old_provisional, new=due.date, new_provisional=due.provisional),
+                params={
+                    "old": old.isoformat(),
+                    "old_provisional": old_provisional,
+                    "new": due.date.isoformat(),
+                    "new_provisional": due.provisional,
+                },
             )
             vendor_key = ("vendor", invoice_request.vendor_id)
             if vendor_key not in recipients:

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, can_proceed, transition
 
@@ -254,6 +255,8 @@ class InvoiceEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=16, choices=InvoiceRequest.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.STATUS_CHANGED)
+    # A note's facts (dates, days left): its text is rendered from them in the reader's language (`text`).
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("invoice request event")
@@ -270,16 +273,51 @@ class InvoiceEvent(models.Model):
         )
 
     @classmethod
-    def record_note(cls, *, request: InvoiceRequest, actor, kind: str, reason: str) -> "InvoiceEvent":
-        """A timeline line without a status change (a recomputed due date, a reminder, a breach)."""
-        return cls.objects.create(
+    def record_note(cls, *, request: InvoiceRequest, actor, kind: str, params: dict) -> "InvoiceEvent":
+        """A timeline line without a status change (a recomputed due date, a reminder, a breach).
+
+        `params` hold the facts; `text` renders them in the reader's language. `reason` keeps a copy in the product's
+        default language for the admin and raw exports.
+        """
+        event = cls(
             request=request,
             actor=actor,
             kind=kind,
+            params=params,
             from_status=request.status,
             to_status=request.status,
-            reason=reason,
         )
+        with translation.override(settings.LANGUAGE_CODE):
+            event.reason = event.text
+        event.save()
+        return event
+
+    @property
+    def text(self) -> str:
+        """What the line says, in the active language: a note from its params, a status change's reason as typed."""
+        params = self.params or {}
+        if self.kind == self.Kind.DUE_DATE_CHANGED and params:
+            return gettext("Mail-by date %(old)s → %(new)s (calendar updated)") % {
+                "old": _dated(params["old"], params.get("old_provisional", False)),
+                "new": _dated(params["new"], params.get("new_provisional", False)),
+            }
+        if self.kind == self.Kind.VENDOR_REMINDED and params:
+            days = int(params["working_days_left"])
+            return ngettext(
+                "Mail-by date %(due)s: %(days)d working day left. The vendor was reminded.",
+                "Mail-by date %(due)s: %(days)d working days left. The vendor was reminded.",
+                days,
+            ) % {"due": params["due"], "days": days}
+        if self.kind == self.Kind.BREACHED and params:
+            return gettext(
+                "Not mailed by its mail-by date, %(due)s. The vendor, the customer and marketplace staff were told."
+            ) % {"due": params["due"]}
+        return self.reason
+
+
+def _dated(day: str, provisional: bool) -> str:
+    # Translators: 暂定 — a mail-by date that may still move
+    return gettext("%(date)s (provisional)") % {"date": day} if provisional else day
 
 
 class AuditFinding(models.Model):

@@ -26,7 +26,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.billing.models import ConsumptionRecord, VendorBalance
@@ -153,12 +153,7 @@ def _remind(batch: list[InvoiceRequest], *, now: dt.datetime, today: dt.date) ->
             request=row,
             actor=None,
             kind=InvoiceEvent.Kind.VENDOR_REMINDED,
-            reason=_timeline_reason(
-                # Translators: 邮寄截止日 %(due)s：剩余 %(days)s 个工作日，已提醒服务商。
-                gettext_noop("Mail-by date %(due)s: %(days)s working day(s) left. The vendor was reminded."),
-                due=due,
-                days=days_left,
-            ),
+            params={"due": due, "working_days_left": days_left},
         )
         notify(
             event_key=f"at_risk:{row.pk}",
@@ -183,13 +178,7 @@ def _breach(batch: list[InvoiceRequest], *, now: dt.datetime) -> int:
             request=row,
             actor=None,
             kind=InvoiceEvent.Kind.BREACHED,
-            reason=_timeline_reason(
-                # Translators: 未在邮寄截止日 %(due)s 前寄出，已通知服务商、客户和平台运营人员。
-                gettext_noop(
-                    "Not mailed by its mail-by date, %(due)s. The vendor, the customer and marketplace staff were told."
-                ),
-                due=due,
-            ),
+            params={"due": due},
         )
         notify(
             event_key=f"breached:{row.pk}",

@@ -73,6 +73,11 @@ class InvoiceEventSerializer(serializers.ModelSerializer):
         "date passed before the invoice was mailed).",
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    reason = serializers.CharField(
+        source="text",
+        read_only=True,
+        help_text="Why: the reason given for a status change, or what a note says, in the requested language.",
+    )
 
     class Meta:
         model = InvoiceEvent

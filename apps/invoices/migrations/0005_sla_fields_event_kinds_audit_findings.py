@@ -78,4 +78,9 @@ class Migration(migrations.Migration):
             name='vendor',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='accounts.vendor', verbose_name='vendor'),
         ),
+        migrations.AddField(
+            model_name='invoiceevent',
+            name='params',
+            field=models.JSONField(blank=True, default=dict, verbose_name='details'),
+        ),
     ]
