@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,8 +77,10 @@ INSTALLED_APPS = [
     "apps.titles",
     "apps.addresses",
     "apps.invoices",
+    "apps.notifications",
     "apps.console",
     "apps.backoffice",
+    "apps.staffconsole",
     "apps.demo",
 ]
 
@@ -115,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.navigation",
+                "apps.notifications.context_processors.bell",
             ],
         },
     },
@@ -202,6 +206,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Request bodies get components of their own, so read-only fields are never listed as required input.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `kind`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CalendarOverrideKindEnum": "apps.core.models.CalendarOverride.Kind",
+        "NotificationKindEnum": "apps.notifications.models.Notification.Kind",
+        "InvoiceTitleKindEnum": "apps.titles.models.InvoiceTitle.Kind",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under var/ so that
@@ -237,10 +247,31 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "invoicing_console.celery:HeartbeatScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 60
 CELERY_BEAT_HEARTBEAT_FILE = str(VAR_DIR / "celerybeat-heartbeat")
+# Minutes between two SLA sweeps (reminders of requests at risk, breaches of overdue ones).
+SLA_SWEEP_MINUTES = int(os.environ.get("SLA_SWEEP_MINUTES") or 15)
+if SLA_SWEEP_MINUTES < 1:
+    raise ImproperlyConfigured("SLA_SWEEP_MINUTES must be at least 1.")
 CELERY_BEAT_SCHEDULE = {
     "balances-reconcile": {
         "task": "apps.billing.tasks.balances_reconcile_task",
         "schedule": 60 * 60,
+    },
+    # E-mail notifications the on-commit task could not queue (broker down) or send (apps/notifications).
+    "notification-outbox-drain": {
+        "task": "apps.notifications.tasks.drain_notification_outbox_task",
+        "schedule": 60,
+    },
+    # The SLA sweep (apps.invoices.sla): reminders and breaches. A message older than one interval expires unrun
+    # (workers were down): the next sweep catches up on everything anyway.
+    "sla-sweep": {
+        "task": "apps.invoices.tasks.sla_sweep_task",
+        "schedule": SLA_SWEEP_MINUTES * 60,
+        "options": {"expires": SLA_SWEEP_MINUTES * 60},
+    },
+    # The nightly audit: shipping-payer rule and balances vs. requests, findings for staff (CELERY_TIMEZONE).
+    "nightly-audit": {
+        "task": "apps.invoices.tasks.nightly_audit_task",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 
@@ -256,6 +287,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "invoicing@localhost")
+# The address links in e-mails start with (notifications link to the request's page).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

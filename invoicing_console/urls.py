@@ -3,9 +3,12 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from apps.core.api.docs import redoc_view, schema_view, swagger_view
+from apps.notifications.views import set_language
 
 urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok"), name="healthz"),
+    # Django's switch, also remembering a signed-in user's language for e-mails (apps/notifications/views.py).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", schema_view(), name="api-schema"),
@@ -14,6 +17,8 @@ urlpatterns = [
     path("api/v1/", include("invoicing_console.api_urls")),
     path("console/", include("apps.console.urls")),
     path("backoffice/", include("apps.backoffice.urls")),
+    path("staff/", include("apps.staffconsole.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("", include("apps.accounts.urls")),
 ]
 

@@ -45,6 +45,20 @@ def _leave_redis_clean():
         client.close()
 
 
+# --- the working-day calendar's process cache -----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_day_calendar():
+    """Each test reads the calendar overrides it wrote: an override rolled back with a test bumps no version, so the
+    process's cached calendar (apps.core.workdays) is forgotten before and after every test."""
+    from apps.core.workdays import calendar_cache_clear
+
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
+
 # --- language ----------------------------------------------------------------------------------------------------
 
 # The domain tests compare service messages in English; page and API tests ask for English per client instead, and

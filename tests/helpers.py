@@ -192,3 +192,41 @@ def page_client(user=None, *, language: str = "en") -> Client:
 def clear_token_throttle(address: str = "127.0.0.1") -> None:
     """Forget the token endpoint's request count for `address` (the test client's) on the shared cache."""
     cache.delete(AuthTokenThrottle.cache_format % {"scope": AuthTokenThrottle.scope, "ident": address})
+
+
+# --- notifications (apps/notifications) ------------------------------------------------------------------------------
+
+VENDOR_NOTIFICATION_KINDS = {"submitted", "cancelled"}
+
+
+def record_queued_notifications(monkeypatch) -> dict[str, list[tuple]]:
+    """E-mail deliveries handed to the broker after a commit, recorded instead of sent (one dict for every thread):
+    `{"vendor": [(request_id,), ...], "customer": [...]}`, one entry per queued delivery, by whom it addresses."""
+    from apps.notifications.models import Notification
+    from apps.notifications.tasks import deliver_notifications_task
+
+    calls: dict[str, list[tuple]] = {"vendor": [], "customer": []}
+
+    def record(args=None, kwargs=None, **options) -> None:
+        rows = Notification.objects.filter(pk__in=args[0]).values_list("kind", "invoice_request_id").distinct()
+        for kind, request_id in rows:
+            calls["vendor" if kind in VENDOR_NOTIFICATION_KINDS else "customer"].append((request_id,))
+
+    monkeypatch.setattr(deliver_notifications_task, "apply_async", record)
+    return calls
+
+
+def send_notification_emails(*, to: str = "") -> int:
+    """What the worker does for the queued deliveries (and the outbox drain): e-mail the pending notifications, all
+    of them or only those addressing `to` ("vendor" or "customer"). Returns how many e-mails were sent."""
+    from apps.notifications.models import Notification
+    from apps.notifications.services import notifications_deliver
+
+    if not to:
+        return notifications_deliver()
+    pending = Notification.objects.filter(email_status=Notification.EmailStatus.PENDING)
+    if to == "vendor":
+        pending = pending.filter(kind__in=VENDOR_NOTIFICATION_KINDS)
+    else:
+        pending = pending.exclude(kind__in=VENDOR_NOTIFICATION_KINDS)
+    return notifications_deliver(ids=list(pending.values_list("pk", flat=True)))

@@ -58,6 +58,13 @@ class User(AbstractUser):
         STAFF = "staff", _("Marketplace staff")
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    # The language of the user's e-mails and notifications; set when they switch the interface language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("zh-hans", _("Simplified Chinese")), ("en", _("English"))],
+        default="zh-hans",
+    )
     customer_account = models.ForeignKey(
         CustomerAccount,
         verbose_name=_("customer account"),

@@ -71,14 +71,14 @@ def _vendor_home() -> str:
 
 
 def home(request):
-    """Where each role starts: customers in the console, staff in the admin, vendors in their back-office."""
+    """Where each role starts: customers in the console, staff in the staff console, vendors in their back-office."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if user.is_customer:
         return redirect("console:invoiceable")
     if user.is_marketplace_staff:
-        return redirect("admin:index")
+        return redirect("staffconsole:overdue")
     if user.is_vendor:
         return redirect(_vendor_home())
     return redirect("account")

@@ -64,6 +64,8 @@ class QueueFilterForm(forms.Form):
     due_from = _date(_("Mail by from"))
     due_to = _date(_("Mail by to"))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # Translators: 仅看临期（剩余 2 个工作日或更少）
+    at_risk = forms.BooleanField(label=_("At risk only (2 working days or fewer left)"), required=False)
     sort = FilterChoiceField(
         label=_("Sort by"),
         required=False,
@@ -138,6 +140,7 @@ class QueueFilterForm(forms.Form):
             "due_from": self.value("due_from"),
             "due_to": self.value("due_to"),
             "overdue": bool(self.value("overdue")),
+            "at_risk": bool(self.value("at_risk")),
             "search": self.value("q") or "",
         }
 
@@ -147,7 +150,7 @@ class QueueFilterForm(forms.Form):
     @property
     def active_filter_count(self) -> int:
         """How many filters behind the phone's filter toggle are in use (the search and the tabs are in view)."""
-        names = ("vendor", "submitted_from", "submitted_to", "due_from", "due_to", "overdue")
+        names = ("vendor", "submitted_from", "submitted_to", "due_from", "due_to", "overdue", "at_risk")
         return sum(1 for name in names if name in self.fields and self.value(name))
 
 

@@ -4,14 +4,13 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditLog
+from .models import AuditLog, CalendarOverride
 
-# The admin is where marketplace staff work until their own console exists: it carries the product's name, and
-# "View site" opens the back-office queue, where staff see every vendor's requests read-only.
+# The admin keeps the raw data; staff work in the staff console (/staff/), which its "View site" link opens.
 admin.site.site_title = _("Invoicing Console")
 admin.site.site_header = _("Invoicing Console")
 admin.site.index_title = _("Marketplace administration")
-admin.site.site_url = reverse_lazy("backoffice:queue")
+admin.site.site_url = reverse_lazy("staffconsole:overdue")
 # The change lists need the full width of a 1366 px screen; the index page and breadcrumbs lead to every model.
 admin.site.enable_nav_sidebar = False
 
@@ -104,4 +103,23 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """Raw rows; staff edit the calendar in the staff console, which also recomputes open requests' due dates."""
+
+    list_display = ["date", "kind", "note", when_column("created_at", _("created"))]
+    list_filter = ["kind"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -40,3 +40,34 @@ def audit(*, actor, action: str, obj: models.Model, changes: dict | None = None)
         object_id=str(obj.pk),
         changes=changes or {},
     )
+
+
+class CalendarOverride(TimeStampedModel):
+    """A date staff declare a holiday or a working day (调休), e.g. next year's State Council schedule.
+
+    Overrides win over the `chinesecalendar` package and the statutory-holiday fallback (apps.core.workdays).
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (no work)")
+        WORKING_DAY = "working_day", _("Working day (make-up day)")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                name="calendar_override_kind_known", condition=models.Q(kind__in=["holiday", "working_day"])
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"

@@ -10,7 +10,7 @@ from apps.core.errors import ApplicationError
 from apps.core.money import format_cny
 from apps.titles.models import InvoiceTitle
 
-from .models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest, IssuedInvoice
+from .models import STATUS_REASON_MAX_LENGTH, AuditFinding, InvoiceEvent, InvoiceRequest, IssuedInvoice
 from .services import invoice_request_cancel
 
 TITLE_SNAPSHOT_LABELS = (
@@ -245,3 +245,27 @@ class IssuedInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("number", "request__number")
     list_select_related = ("vendor", "request")
     fields = ("number", "vendor", "request", "created_at")
+
+
+@admin.register(AuditFinding)
+class AuditFindingAdmin(admin.ModelAdmin):
+    """Read-only: staff acknowledge findings in the staff console."""
+
+    list_display = [
+        "key",
+        "kind",
+        when_column("found_at", _("found at")),
+        when_column("acknowledged_at", _("acknowledged at")),
+    ]
+    list_filter = ["kind"]
+    search_fields = ["key", "invoice_request__number"]
+    list_select_related = ["invoice_request"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -32,7 +32,7 @@ from .models import (
     ShippingPayer,
     vendor_pays_shipping,
 )
-from .services import notify_customer, vendor_request_for_update
+from .services import notify_status_change, vendor_request_for_update
 
 INVOICE_NUMBER_RE = re.compile(r"^[0-9A-Za-z-]{6,32}$")
 # What may separate several invoice numbers, the same in the mailing form, the API string and the CSV cell:
@@ -189,7 +189,7 @@ def invoice_request_mail(
         message = _("That invoice or tracking number was just used for another request.")
         raise ConflictError("duplicate_number", message, {field_name: [message]}) from error
     InvoiceEvent.record(request=invoice_request, actor=actor, from_status=from_status)
-    notify_customer(invoice_request)
+    notify_status_change(invoice_request)
     return invoice_request
 
 

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, can_proceed, transition
 
@@ -101,6 +102,9 @@ class InvoiceRequest(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     dispatch_due_date = models.DateField(_("mail by"))
+    # True while the due date depends on a date no calendar data covers (statutory-holiday fallback only); staff
+    # overrides for that year make it final (apps.core.workdays, invoice_request_due_dates_recompute).
+    dispatch_due_date_provisional = models.BooleanField(_("mail-by date provisional"), default=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True, default="")
     # Filled when the vendor mails the invoice (processing -> mailing).
     invoice_date = models.DateField(_("invoice date"), null=True, blank=True)
@@ -110,6 +114,9 @@ class InvoiceRequest(models.Model):
     # Translators: 实际运费承担 (who paid once mailed; the rule by amount is 运费规则)
     shipping_payer = models.CharField(_("shipping paid by"), max_length=16, choices=ShippingPayer.choices, blank=True)
     mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+    # Set once by the SLA sweep (apps.invoices.sla): the vendor was reminded / the request was found overdue.
+    at_risk_notified_at = models.DateTimeField(_("vendor reminded at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("found overdue at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
@@ -141,6 +148,12 @@ class InvoiceRequest(models.Model):
             ),
         ]
         indexes = [
+            # The SLA sweep's scan: open requests by due date, without touching closed ones.
+            models.Index(
+                fields=["dispatch_due_date", "id"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="invoice_request_open_due",
+            ),
             models.Index(fields=["customer_account", "-submitted_at"]),
             models.Index(fields=["vendor", "status", "dispatch_due_date"]),
             # The vendor queue's default order (mail-by date first) without a sort over all of a vendor's rows.
@@ -218,7 +231,18 @@ class IssuedInvoice(models.Model):
 
 
 class InvoiceEvent(models.Model):
-    """One line of a request's timeline: every status change, who made it, and why. Never deleted."""
+    """One line of a request's timeline: every status change, who made it, and why. Never deleted.
+
+    Besides status changes (`from_status` -> `to_status`), the timeline records what happened without a change of
+    status (`kind`): the mail-by date recomputed after a calendar change, the vendor reminded, the SLA breached.
+    Those rows have `from_status == to_status` and say what happened in `reason`.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        DUE_DATE_CHANGED = "due_date_changed", _("Mail-by date changed")
+        VENDOR_REMINDED = "vendor_reminded", _("Vendor reminded")
+        BREACHED = "breached", _("Mail-by date missed")
 
     request = models.ForeignKey(
         InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="events"
@@ -230,6 +254,9 @@ class InvoiceEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=InvoiceRequest.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=InvoiceRequest.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.STATUS_CHANGED)
+    # A note's facts (dates, days left): its text is rendered from them in the reader's language (`text`).
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("invoice request event")
@@ -244,3 +271,97 @@ class InvoiceEvent(models.Model):
         return cls.objects.create(
             request=request, actor=actor, from_status=from_status or "", to_status=request.status, reason=reason
         )
+
+    @classmethod
+    def record_note(cls, *, request: InvoiceRequest, actor, kind: str, params: dict) -> "InvoiceEvent":
+        """A timeline line without a status change (a recomputed due date, a reminder, a breach).
+
+        `params` hold the facts; `text` renders them in the reader's language. `reason` keeps a copy in the product's
+        default language for the admin and raw exports.
+        """
+        event = cls(
+            request=request,
+            actor=actor,
+            kind=kind,
+            params=params,
+            from_status=request.status,
+            to_status=request.status,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            event.reason = event.text
+        event.save()
+        return event
+
+    @property
+    def text(self) -> str:
+        """What the line says, in the active language: a note from its params, a status change's reason as typed."""
+        params = self.params or {}
+        if self.kind == self.Kind.DUE_DATE_CHANGED and params:
+            return gettext("Mail-by date %(old)s → %(new)s (calendar updated)") % {
+                "old": _dated(params["old"], params.get("old_provisional", False)),
+                "new": _dated(params["new"], params.get("new_provisional", False)),
+            }
+        if self.kind == self.Kind.VENDOR_REMINDED and params:
+            days = int(params["working_days_left"])
+            return ngettext(
+                "Mail-by date %(due)s: %(days)d working day left. The vendor was reminded.",
+                "Mail-by date %(due)s: %(days)d working days left. The vendor was reminded.",
+                days,
+            ) % {"due": params["due"], "days": days}
+        if self.kind == self.Kind.BREACHED and params:
+            return gettext(
+                "Not mailed by its mail-by date, %(due)s. The vendor, the customer and marketplace staff were told."
+            ) % {"due": params["due"]}
+        return self.reason
+
+
+def _dated(day: str, provisional: bool) -> str:
+    # Translators: 暂定 — a mail-by date that may still move
+    return gettext("%(date)s (provisional)") % {"date": day} if provisional else day
+
+
+class AuditFinding(models.Model):
+    """Something the nightly audit found wrong (apps.invoices.sla): staff acknowledge it in the staff console.
+
+    `key` names the finding (e.g. "shipping_rule:IR2025…" or "balance:12:3") so a violation still present the next
+    night is not reported twice; acknowledging it keeps the row, with who and when.
+    """
+
+    class Kind(models.TextChoices):
+        SHIPPING_RULE = "shipping_rule", _("Shipping rule broken")
+        MONEY_INVARIANT = "money_invariant", _("Balance does not match the requests")
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    invoice_request = models.ForeignKey(
+        InvoiceRequest,
+        verbose_name=_("invoice request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_findings",
+    )
+    customer_account = models.ForeignKey(
+        CustomerAccount, verbose_name=_("customer account"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    vendor = models.ForeignKey(Vendor, verbose_name=_("vendor"), on_delete=models.PROTECT, null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    found_at = models.DateTimeField(_("found at"), default=timezone.now, db_index=True)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("audit finding")
+        verbose_name_plural = _("audit findings")
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"

@@ -5,19 +5,30 @@ A vendor selector always takes a `Vendor`; staff, who read every vendor's reques
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import CustomerAccount, Vendor
 from apps.core.scope import get_in_scope_or_not_found
-from apps.core.workdays import CALENDAR_TIME_ZONE, calendar_date, working_days_between
+from apps.core.workdays import (
+    CALENDAR_TIME_ZONE,
+    WorkingCalendar,
+    add_working_days,
+    calendar_date,
+    current_calendar,
+)
 
 from .models import InvoiceEvent, InvoiceRequest
 
 REQUEST_NOT_FOUND_MESSAGE = gettext_lazy("No such invoice request.")
 OPEN_STATUSES = ("pending", "processing")  # the vendor still owes the customer a mailed invoice
+AT_RISK_WORKING_DAYS = 2  # a request with this many working days left or fewer is at risk of being late
 
 
 def timeline_prefetch() -> Prefetch:
@@ -93,6 +104,7 @@ def _queue(
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
     overdue: bool = False,
+    at_risk: bool = False,
     search: str = "",
     today: dt.date | None = None,
 ) -> QuerySet[InvoiceRequest]:
@@ -113,6 +125,9 @@ def _queue(
     if overdue:
         today = today or calendar_date(timezone.now())
         requests = requests.filter(status__in=OPEN_STATUSES, dispatch_due_date__lt=today)
+    if at_risk:
+        today = today or calendar_date(timezone.now())
+        requests = requests.filter(_at_risk(today))
     search = (search or "").strip()
     if search:
         requests = requests.filter(
@@ -163,6 +178,43 @@ def overdue_count_for_staff(*, vendor: Vendor | None = None, today: dt.date | No
     return invoice_requests_for_staff(vendor=vendor, overdue=True, today=today).count()
 
 
+def at_risk_cutoff(*, today: dt.date) -> dt.date:
+    """The last mail-by date that counts as at risk on `today`: 2 working days or fewer left."""
+    return add_working_days(today, AT_RISK_WORKING_DAYS)
+
+
+def _at_risk(today: dt.date, cutoff: dt.date | None = None) -> Q:
+    """Still owed, not overdue yet, and 2 working days or fewer left (the SLA sweep's reminder rule)."""
+    cutoff = cutoff or at_risk_cutoff(today=today)
+    return Q(status__in=OPEN_STATUSES, dispatch_due_date__gte=today, dispatch_due_date__lte=cutoff)
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    at_risk: int
+    overdue: int
+
+
+def _deadline_counts(requests: QuerySet[InvoiceRequest], today: dt.date | None) -> DeadlineCounts:
+    today = today or calendar_date(timezone.now())
+    cutoff = at_risk_cutoff(today=today)
+    counts = requests.filter(status__in=OPEN_STATUSES, dispatch_due_date__lte=cutoff).aggregate(
+        at_risk=Count("id", filter=_at_risk(today, cutoff)),
+        overdue=Count("id", filter=Q(dispatch_due_date__lt=today)),
+    )
+    return DeadlineCounts(at_risk=counts["at_risk"], overdue=counts["overdue"])
+
+
+def deadline_counts_for_vendor(*, vendor: Vendor, today: dt.date | None = None) -> DeadlineCounts:
+    """How many of the vendor's open requests are at risk and how many overdue, in one query."""
+    return _deadline_counts(InvoiceRequest.objects.filter(vendor=vendor), today)
+
+
+def deadline_counts_for_staff(*, vendor: Vendor | None = None, today: dt.date | None = None) -> DeadlineCounts:
+    """The same over every vendor (or the one staff filtered on)."""
+    return _deadline_counts(_staff_scope(vendor), today)
+
+
 def _detail(requests: QuerySet[InvoiceRequest], invoice_request_id: int) -> InvoiceRequest:
     requests = requests.select_related("vendor", "customer_account", "submitted_by__customer_account").prefetch_related(
         timeline_prefetch(),
@@ -187,9 +239,198 @@ def is_overdue(*, invoice_request: InvoiceRequest, today: dt.date | None = None)
     return invoice_request.status in OPEN_STATUSES and invoice_request.dispatch_due_date < today
 
 
-def working_days_left(*, invoice_request: InvoiceRequest, today: dt.date | None = None) -> int | None:
-    """Working days until the mail-by date (negative when overdue); None once mailed or closed."""
+def working_days_left(
+    *, invoice_request: InvoiceRequest, today: dt.date | None = None, calendar: WorkingCalendar | None = None
+) -> int | None:
+    """Working days until the mail-by date on the real calendar (negative when overdue); None once mailed or
+    closed. Pass one `calendar` for a list (otherwise the process's current calendar: no query per row either)."""
     if invoice_request.status not in OPEN_STATUSES:
         return None
     today = today or calendar_date(timezone.now())
-    return working_days_between(today, invoice_request.dispatch_due_date)
+    calendar = calendar or current_calendar()
+    return calendar.working_days_between(today, invoice_request.dispatch_due_date)
+
+
+# --- Mail-by dates as every page and API shows them -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Where a request stands against its mail-by date, counted on the working-day calendar.
+
+    `days_left`: working days until the mail-by date (0 on the day itself, negative when overdue), None once the
+    request is mailed or closed. `days_late`: working days since the mail-by date while still owed (0 the day
+    after a due date on a Friday, say: overdue, but no working day lost yet)."""
+
+    due: dt.date
+    provisional: bool
+    days_left: int | None
+    overdue: bool
+    days_late: int
+
+
+def deadlines_for(invoice_requests: Iterable[InvoiceRequest], *, today: dt.date | None = None) -> dict[int, Deadline]:
+    """{request id: Deadline} for a page of requests, with one working-day calendar for the whole page, so the
+    number of queries does not grow with the rows."""
+    invoice_requests = list(invoice_requests)
+    today = today or calendar_date(timezone.now())
+    calendar = current_calendar()  # overrides read at most once, whatever the number of rows
+    deadlines = {}
+    for invoice_request in invoice_requests:
+        due = invoice_request.dispatch_due_date
+        days_left = calendar.working_days_between(today, due) if invoice_request.status in OPEN_STATUSES else None
+        overdue = invoice_request.status in OPEN_STATUSES and due < today
+        deadlines[invoice_request.pk] = Deadline(
+            due=due,
+            provisional=invoice_request.dispatch_due_date_provisional,
+            days_left=days_left,
+            overdue=overdue,
+            days_late=max(-(days_left or 0), 0) if overdue else 0,
+        )
+    return deadlines
+
+
+def deadline_for(invoice_request: InvoiceRequest, *, today: dt.date | None = None) -> Deadline:
+    """The Deadline of one request (a detail page or API answer)."""
+    return deadlines_for([invoice_request], today=today)[invoice_request.pk]
+
+
+# --- SLA figures and the staff's overdue list (helper s; apps.invoices.sla enforces the SLA) -------------------------
+
+# Requests the vendor owed a mailed invoice for (a cancelled or rejected one was never to be mailed).
+OWED_STATUSES = ("pending", "processing", "mailing", "voided")
+
+
+@dataclass(frozen=True)
+class VendorSla:
+    """A vendor's mailing record over a window: requests due in it (`due`), mailed by their mail-by date
+    (`on_time`), mailed later or still open (`late`); `breaches`: requests the SLA sweep marked overdue in the window;
+    `on_time_rate`: on_time / due between 0 and 1, None when nothing was due."""
+
+    vendor: Vendor
+    due: int
+    on_time: int
+    late: int
+    breaches: int
+    on_time_rate: float | None
+
+
+SLA_ORDERINGS = ("on_time_rate", "-on_time_rate", "breaches", "-breaches", "late", "-late", "vendor")
+
+
+def _vendor_sla_rows(vendors: QuerySet[Vendor], *, days: int, today: dt.date | None) -> list[VendorSla]:
+    """One grouped query: each vendor with its requests due in [today - days, today) or breached since then.
+
+    The join is a FilteredRelation, so only the window's requests are joined (index vendor, status, due date)."""
+    today = today or calendar_date(timezone.now())
+    start = today - dt.timedelta(days=days)
+    due_in_window = Q(
+        in_window__dispatch_due_date__gte=start,
+        in_window__dispatch_due_date__lt=today,
+        in_window__status__in=OWED_STATUSES,
+    )
+    # Mailed on or before the mail-by date, as an Asia/Shanghai calendar date.
+    mailed_in_time = Q(in_window__mailed_at__isnull=False) & LessThanOrEqual(
+        TruncDate("in_window__mailed_at", tzinfo=CALENDAR_TIME_ZONE), F("in_window__dispatch_due_date")
+    )
+    breached_in_window = Q(in_window__breached_at__gte=_start_of(start))
+    rows = (
+        vendors.annotate(
+            in_window=FilteredRelation(
+                "invoice_requests",
+                condition=Q(
+                    invoice_requests__dispatch_due_date__gte=start,
+                    invoice_requests__dispatch_due_date__lt=today,
+                    invoice_requests__status__in=OWED_STATUSES,
+                )
+                | Q(invoice_requests__breached_at__gte=_start_of(start)),
+            )
+        )
+        .annotate(
+            due_count=Count("in_window", filter=due_in_window),
+            on_time_count=Count("in_window", filter=due_in_window & mailed_in_time),
+            breach_count=Count("in_window", filter=breached_in_window),
+        )
+        .order_by("name", "pk")
+    )
+    return [
+        VendorSla(
+            vendor=vendor,
+            due=vendor.due_count,
+            on_time=vendor.on_time_count,
+            late=vendor.due_count - vendor.on_time_count,
+            breaches=vendor.breach_count,
+            on_time_rate=(vendor.on_time_count / vendor.due_count) if vendor.due_count else None,
+        )
+        for vendor in rows
+    ]
+
+
+def vendor_sla_figures(*, days: int, today: dt.date | None = None, order_by: str = "on_time_rate") -> list[VendorSla]:
+    """Every vendor's on-time rate and breach count over the last `days` days (staff), in one query.
+
+    `order_by`: one of SLA_ORDERINGS ("-" descending); vendors with nothing due (no rate) come last."""
+    figures = _vendor_sla_rows(Vendor.objects.all(), days=days, today=today)
+    key = order_by.lstrip("-") if order_by in SLA_ORDERINGS else "on_time_rate"
+    descending = order_by.startswith("-") and order_by in SLA_ORDERINGS
+
+    def value(figure: VendorSla):
+        return figure.vendor.name if key == "vendor" else getattr(figure, key)
+
+    present = sorted((f for f in figures if value(f) is not None), key=value, reverse=descending)
+    return present + [f for f in figures if value(f) is None]
+
+
+def vendor_sla_figure(*, vendor: Vendor, days: int, today: dt.date | None = None) -> VendorSla:
+    """One vendor's figures (its back-office queue shows them), with the same query as staff's."""
+    return _vendor_sla_rows(Vendor.objects.filter(pk=vendor.pk), days=days, today=today)[0]
+
+
+class OverdueRequests:
+    """Open requests past their mail-by date across vendors, the most overdue first: a lazy list for a paginator.
+
+    Only the slice a page shows is read, each row with `working_days_late` (and its `deadline`) counted on one
+    working-day calendar, so memory and queries do not grow with the number of overdue requests."""
+
+    ordered = True  # for Django's Paginator
+
+    def __init__(self, queryset: QuerySet[InvoiceRequest], *, today: dt.date) -> None:
+        self.queryset = queryset
+        self.today = today
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        rows = list(self.queryset[index])
+        deadlines = deadlines_for(rows, today=self.today)
+        for row in rows:
+            row.deadline = deadlines[row.pk]
+            row.working_days_late = deadlines[row.pk].days_late
+        return rows
+
+    def __iter__(self):
+        start = 0
+        while rows := self[start : start + 500]:
+            yield from rows
+            start += len(rows)
+
+
+def overdue_invoice_requests_for_staff(
+    *, today: dt.date | None = None, vendor: Vendor | None = None
+) -> OverdueRequests:
+    """Every vendor's requests still owed after their mail-by date (or one vendor's), oldest mail-by date first,
+    each with how many working days late it is (`working_days_late`; 0 on the weekend after a Friday due date)."""
+    today = today or calendar_date(timezone.now())
+    requests = (
+        _staff_scope(vendor)
+        .filter(status__in=OPEN_STATUSES, dispatch_due_date__lt=today)
+        .select_related("vendor", "customer_account")
+        .order_by("dispatch_due_date", "pk")
+    )
+    return OverdueRequests(requests, today=today)

@@ -22,20 +22,22 @@ from apps.billing.services import balance_lock
 from apps.core.defaults import lock_account
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.money import format_cny, parse_amount
-from apps.core.queue import enqueue_on_commit
 from apps.core.scope import get_in_scope_or_not_found
 from apps.core.validators import check_no_control_characters
-from apps.core.workdays import DISPATCH_WORKING_DAYS, add_working_days, calendar_date
+from apps.core.workdays import DISPATCH_WORKING_DAYS, DueDate, WorkingCalendar, calendar_date, current_calendar
+from apps.notifications.models import Notification
+from apps.notifications.services import customer_recipients, notify, vendor_recipients
 from apps.titles.models import InvoiceTitle
 
 from .models import STATUS_REASON_MAX_LENGTH, InvoiceEvent, InvoiceRequest
 from .selectors import REQUEST_NOT_FOUND_MESSAGE
-from .tasks import notify_customer_request_changed, notify_vendor_request_submitted
 
 
-def dispatch_due_date_for(submitted_at: dt.datetime) -> dt.date:
-    """The date by which the vendor must mail the invoice: 10 working days after the submission date."""
-    return add_working_days(calendar_date(submitted_at), DISPATCH_WORKING_DAYS)
+def dispatch_due_date_for(submitted_at: dt.datetime, *, calendar: WorkingCalendar | None = None) -> DueDate:
+    """The date by which the vendor must mail the invoice: the 10th working day after the submission date (in
+    Asia/Shanghai), provisional when it was counted over a year no calendar data covers yet."""
+    calendar = calendar or current_calendar()
+    return calendar.due_date_after(calendar_date(submitted_at), DISPATCH_WORKING_DAYS)
 
 
 def default_invoice_type(vendor: Vendor) -> str:
@@ -132,8 +134,11 @@ def invoice_request_submit(
     address: MailingAddress | None,
     invoice_type: str | None = None,
     idempotency_key: str = "",
+    now: dt.datetime | None = None,
 ) -> tuple[InvoiceRequest, bool]:
     """Record an application. Returns (request, created); repeating an idempotency key returns the first one.
+
+    `now` (the submission time, default the current time) is for tests and imports that pass time in.
 
     The per-account-per-vendor balance row is locked while the amount is checked and recorded, so no number of
     simultaneous submissions can take the requests above consumed - refunded.
@@ -166,7 +171,8 @@ def invoice_request_submit(
         message = _exceeds_message(max(available, Decimal("0")))
         raise ApplicationError("amount_exceeds_invoiceable", message, {"amount": [message]})
 
-    submitted_at = timezone.now()
+    submitted_at = now or timezone.now()
+    due = dispatch_due_date_for(submitted_at)
     try:
         with transaction.atomic():
             invoice_request = InvoiceRequest.objects.create(
@@ -180,7 +186,8 @@ def invoice_request_submit(
                 title_snapshot=checked.title.snapshot(),
                 address_snapshot=checked.address.snapshot(),
                 submitted_at=submitted_at,
-                dispatch_due_date=dispatch_due_date_for(submitted_at),
+                dispatch_due_date=due.date,
+                dispatch_due_date_provisional=due.provisional,
                 idempotency_key=idempotency_key,
             )
     except IntegrityError:
@@ -194,7 +201,7 @@ def invoice_request_submit(
     invoice_request.number = f"IR{calendar_date(submitted_at):%Y%m%d}{invoice_request.pk:06d}"
     invoice_request.save(update_fields=["number"])
     InvoiceEvent.record(request=invoice_request, actor=actor, from_status="")
-    enqueue_on_commit(notify_vendor_request_submitted, invoice_request.pk)
+    notify_status_change(invoice_request)
     return invoice_request, True
 
 
@@ -323,6 +330,7 @@ def invoice_request_cancel(
     _release_and_record(
         invoice_request=invoice_request, balance=balance, actor=actor, from_status=from_status, reason=reason
     )
+    notify_status_change(invoice_request)
     return invoice_request
 
 
@@ -357,7 +365,7 @@ def invoice_request_accept(*, actor: User, vendor: Vendor, invoice_request_id: i
     invoice_request.accept()
     invoice_request.save(update_fields=["status", "updated_at"])
     InvoiceEvent.record(request=invoice_request, actor=actor, from_status=from_status)
-    notify_customer(invoice_request)
+    notify_status_change(invoice_request)
     return invoice_request
 
 
@@ -395,10 +403,27 @@ def invoice_request_reject(*, actor: User, vendor: Vendor, invoice_request_id: i
     _release_and_record(
         invoice_request=invoice_request, balance=balance, actor=actor, from_status=from_status, reason=reason
     )
-    notify_customer(invoice_request)
+    notify_status_change(invoice_request)
     return invoice_request
 
 
-def notify_customer(invoice_request: InvoiceRequest) -> None:
-    """E-mail the customer account's users once the change commits (accepted, rejected, mailed)."""
-    enqueue_on_commit(notify_customer_request_changed, invoice_request.pk)
+def notify_status_change(invoice_request: InvoiceRequest) -> None:
+    """Tell the people concerned, in this transaction (the rows are the e-mail outbox): a new request its vendor's
+    users, a cancelled one too; accepted, rejected and mailed ones everyone of the customer account."""
+    kind = {
+        InvoiceRequest.Status.PENDING: Notification.Kind.SUBMITTED,
+        InvoiceRequest.Status.PROCESSING: Notification.Kind.ACCEPTED,
+        InvoiceRequest.Status.REJECTED: Notification.Kind.REJECTED,
+        InvoiceRequest.Status.MAILING: Notification.Kind.MAILED,
+        InvoiceRequest.Status.CANCELLED: Notification.Kind.CANCELLED,
+    }[invoice_request.status]
+    if kind in (Notification.Kind.SUBMITTED, Notification.Kind.CANCELLED):
+        recipients = vendor_recipients(invoice_request.vendor)
+    else:
+        recipients = customer_recipients(invoice_request.customer_account)
+    notify(
+        event_key=f"{kind}:{invoice_request.pk}",
+        kind=kind,
+        recipients=recipients,
+        invoice_request=invoice_request,
+    )

@@ -1,66 +1,42 @@
-from celery import shared_task
-from django.core.mail import send_mail
-from django.utils import translation
-from django.utils.translation import gettext as _
+"""Thin Celery tasks of the invoices app. Notifications of status changes are written by the services through
+apps.notifications.services.notify and e-mailed by apps.notifications.tasks."""
 
-from apps.accounts.models import User
-from apps.core.money import format_cny
-
-from .models import InvoiceRequest
+from celery import shared_task  # noqa: F401 - the SLA and due-date tasks below use it
+from django.db import DatabaseError
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_vendor_request_submitted(request_id: int) -> bool:
-    """Tell the vendor by email that a new request waits for it (runs after the submit commits)."""
-    invoice_request = InvoiceRequest.objects.select_related("vendor").filter(pk=request_id).first()
-    if invoice_request is None or not invoice_request.vendor.contact_email:
-        return False
-    with translation.override("zh-hans"):
-        subject = _("New invoice request %(number)s") % {"number": invoice_request.number}
-        body = _("A customer applied for a paper invoice of %(amount)s (%(title)s). Please mail it by %(due)s.") % {
-            "amount": format_cny(invoice_request.amount),
-            "title": invoice_request.title_snapshot.get("name", ""),
-            "due": invoice_request.dispatch_due_date,
-        }
-        # The shipping rule in the same words as the queue and the detail page (寄付 / 可到付).
-        body += "\n" + _("Shipping rule: %(rule)s") % {"rule": invoice_request.get_shipping_rule_display()}
-    send_mail(subject, body, None, [invoice_request.vendor.contact_email])
-    return True
+@shared_task(acks_late=True, autoretry_for=(DatabaseError, OSError), retry_backoff=True, retry_backoff_max=600)
+def due_dates_recompute_task(year: int | None = None) -> int:
+    """After staff changed the calendar of `year`: recompute open requests' mail-by dates (idempotent)."""
+    from .due_dates import invoice_request_due_dates_recompute  # services import this module: no cycle at load
+
+    return invoice_request_due_dates_recompute(year=year)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_customer_request_changed(request_id: int) -> bool:
-    """Tell the customer account's users that the vendor accepted, rejected or mailed a request.
+# --- SLA (apps.invoices.sla): both idempotent, so a retry or a redelivered message (acks_late) does nothing twice ---
 
-    Everyone of the account with an e-mail address hears of it (not only who applied: a colleague may follow up).
-    """
-    invoice_request = InvoiceRequest.objects.select_related("vendor").filter(pk=request_id).first()
-    if invoice_request is None:
-        return False
-    recipients = list(
-        User.objects.filter(customer_account_id=invoice_request.customer_account_id, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    if not recipients:
-        return False
-    with translation.override("zh-hans"):
-        subject = _("Invoice request %(number)s: %(status)s") % {
-            "number": invoice_request.number,
-            "status": invoice_request.get_status_display(),
-        }
-        lines = [subject, _("Vendor: %(vendor)s") % {"vendor": invoice_request.vendor.name}]
-        if invoice_request.status_reason:
-            lines.append(_("Reason: %(reason)s") % {"reason": invoice_request.status_reason})
-        if invoice_request.tracking_number:
-            lines.append(
-                _("Courier: %(courier)s, tracking number %(tracking)s")
-                % {"courier": invoice_request.get_courier_label(), "tracking": invoice_request.tracking_number}
-            )
-        if invoice_request.shipping_payer:
-            # The payer in the same words as the request's page (服务商付费 / 到付): cash on delivery costs them.
-            lines.append(_("Shipping paid by: %(payer)s") % {"payer": invoice_request.get_shipping_payer_display()})
-    send_mail(subject, "\n".join(lines), None, recipients)
-    return True
+SLA_TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (DatabaseError, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+@shared_task(**SLA_TASK_OPTIONS)
+def sla_sweep_task() -> dict:
+    """Beat, every SLA_SWEEP_MINUTES: remind vendors of requests at risk, mark overdue ones breached."""
+    from .sla import sla_sweep
+
+    result = sla_sweep()
+    return {"reminded": result.reminded, "breached": result.breached}
+
+
+@shared_task(**SLA_TASK_OPTIONS)
+def nightly_audit_task() -> dict:
+    """Beat, nightly at 02:30 Asia/Shanghai: re-check the shipping-payer rule and the balances; staff see findings."""
+    from .sla import nightly_audit
+
+    result = nightly_audit()
+    return {"shipping_rule": result.shipping_rule, "money_invariant": result.money_invariant, "new": result.new}

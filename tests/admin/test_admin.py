@@ -394,14 +394,14 @@ def test_every_field_and_choice_of_our_models_has_a_translatable_label():
 
 
 @pytest.mark.django_db
-def test_the_admin_carries_the_product_name_and_view_site_opens_the_staff_queue(staff_client):
+def test_the_admin_carries_the_product_name_and_view_site_opens_the_staff_console(staff_client):
     # When staff open the admin
     page = staff_client.get(reverse("admin:index")).content.decode()
 
-    # Then it is the product's admin, and "View site" leads to every vendor's queue, which staff may read
+    # Then it is the product's admin, and "View site" leads to the staff console
     assert "<title>Marketplace administration | Invoicing Console</title>" in page
-    assert f'href="{reverse("backoffice:queue")}"' in page
-    assert staff_client.get(reverse("backoffice:queue")).status_code == 200
+    assert f'href="{reverse("staffconsole:overdue")}"' in page
+    assert staff_client.get(reverse("staffconsole:overdue")).status_code == 200
 
 
 @pytest.mark.django_db

@@ -166,6 +166,12 @@ def test_schema_lists_every_endpoint_for_a_logged_in_user(client_for, customer):
         "/api/v1/vendor/invoice-requests/bulk-accept/",
         "/api/v1/vendor/invoice-requests/mailing-import/",
         "/api/v1/vendor/profile/",
+        "/api/v1/staff/calendar-overrides/",
+        "/api/v1/staff/calendar-overrides/{id}/",
+        "/api/v1/staff/sla/",
+        "/api/v1/notifications/",
+        "/api/v1/notifications/{id}/read/",
+        "/api/v1/notifications/read-all/",
     }
 
 

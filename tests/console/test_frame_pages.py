@@ -90,7 +90,7 @@ def test_home_sends_each_role_where_it_works(client, customer, vendor_user, staf
     assert client.get(reverse("home")).url == reverse("console:invoiceable")
 
     client.force_login(staff_user)
-    assert client.get(reverse("home")).url == "/admin/"
+    assert client.get(reverse("home")).url == reverse("staffconsole:overdue")
 
     client.force_login(vendor_user)
     try:

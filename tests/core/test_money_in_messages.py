@@ -8,8 +8,8 @@ from django.core import mail as outbox
 from apps.billing.selectors import invoiceable_row
 from apps.core.errors import ApplicationError
 from apps.invoices.mailing import shipping_payer_check
-from apps.invoices.tasks import notify_vendor_request_submitted
-from tests.factories import consume
+from tests.factories import VendorUserFactory, consume
+from tests.helpers import send_notification_emails
 
 
 @pytest.fixture
@@ -56,8 +56,10 @@ def test_the_vendor_email_shows_the_amount_as_money(consumed_4267_50, vendor, su
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     vendor.contact_email = "invoices@vendor.example"
     vendor.save()
+    VendorUserFactory(vendor=vendor)
     request = submit(consumed_4267_50, vendor, amount="4267.50")
     # when the vendor is told
-    assert notify_vendor_request_submitted(request.pk) is True
+    assert send_notification_emails() == 1
+    assert request.number in outbox.outbox[-1].subject
     # then the (Chinese) e-mail shows ¥4,267.50
     assert "¥4,267.50" in outbox.outbox[-1].body

@@ -4,10 +4,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from apps.core.workdays import add_working_days, working_days_between
+from apps.core.workdays import DueDate, add_working_days, working_days_between
 from apps.invoices.services import dispatch_due_date_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# November and December 2026 have no public holiday: the count is plain Monday–Friday there.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
@@ -44,7 +48,7 @@ def test_dispatch_due_date_is_ten_working_days_after_a_friday_submission():
     submitted_at = dt.datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
     # when its dispatch due date is computed
     # then the vendor must mail it by Friday 2026-12-11
-    assert dispatch_due_date_for(submitted_at) == dt.date(2026, 12, 11)
+    assert dispatch_due_date_for(submitted_at) == DueDate(dt.date(2026, 12, 11), provisional=False)
 
 
 def test_dispatch_due_date_uses_the_shanghai_calendar_date_not_utc():
@@ -52,9 +56,9 @@ def test_dispatch_due_date_uses_the_shanghai_calendar_date_not_utc():
     submitted_at = dt.datetime(2026, 11, 29, 20, 0, tzinfo=dt.UTC)
     # when its dispatch due date is computed
     # then the submission date is Monday: Tuesday is day 1 and day 10 is Monday 12-14 (not Friday 12-11)
-    assert dispatch_due_date_for(submitted_at) == dt.date(2026, 12, 14)
+    assert dispatch_due_date_for(submitted_at).date == dt.date(2026, 12, 14)
     # and a Shanghai Friday-01:00 submission, still Thursday in UTC, counts from Friday
-    assert dispatch_due_date_for(dt.datetime(2026, 11, 27, 1, 0, tzinfo=SHANGHAI)) == dt.date(2026, 12, 11)
+    assert dispatch_due_date_for(dt.datetime(2026, 11, 27, 1, 0, tzinfo=SHANGHAI)).date == dt.date(2026, 12, 11)
 
 
 def test_dispatch_due_date_ignores_the_time_zone_a_request_activated():
@@ -62,6 +66,6 @@ def test_dispatch_due_date_ignores_the_time_zone_a_request_activated():
     submitted_at = dt.datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)  # Sunday 20:00 in New York
     # when its dispatch due date is computed
     with timezone.override(ZoneInfo("America/New_York")):
-        due = dispatch_due_date_for(submitted_at)
+        due = dispatch_due_date_for(submitted_at).date
     # then the Shanghai date (Monday) counts
     assert due == dt.date(2026, 12, 14)

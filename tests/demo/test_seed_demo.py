@@ -12,7 +12,8 @@ from apps.billing.tasks import balances_reconcile_task
 from apps.core.models import AuditLog
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import invoice_request_accept
-from apps.invoices.tasks import notify_customer_request_changed
+from apps.notifications.models import Notification
+from apps.notifications.services import notifications_deliver
 from apps.titles.models import InvoiceTitle
 
 MODELS = [
@@ -117,7 +118,8 @@ def test_seed_demo_customers_have_addresses_and_hear_of_the_vendors_actions(djan
     with django_capture_on_commit_callbacks() as callbacks:
         invoice_request_accept(actor=vendor1, vendor=vendor1.vendor, invoice_request_id=pending.pk)
     assert len(callbacks) == 1
-    notify_customer_request_changed(pending.pk)  # what the worker runs for the queued task
+    queued = Notification.objects.filter(invoice_request=pending, kind="accepted").values_list("pk", flat=True)
+    notifications_deliver(ids=list(queued))  # what the worker runs for the task queued on commit
     assert [email.to for email in mail.outbox] == [["customer1@example.com"]]
     assert pending.number in mail.outbox[0].subject
 

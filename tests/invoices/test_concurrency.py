@@ -11,21 +11,17 @@ from apps.billing.models import VendorBalance
 from apps.billing.tasks import balances_reconcile_task
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.services import invoice_request_cancel, invoice_request_submit
-from apps.invoices.tasks import notify_vendor_request_submitted
 from tests.factories import consume
-from tests.helpers import run_together, submit
+from tests.helpers import record_queued_notifications, run_together, submit
 
 THREADS = 20
 
 
 @pytest.fixture(autouse=True)
-def queued(monkeypatch) -> list[tuple]:
-    """Notifications queued after commit, recorded instead of sent to the broker (one list for every thread)."""
-    calls: list[tuple] = []
-    monkeypatch.setattr(
-        notify_vendor_request_submitted, "apply_async", lambda args=None, kwargs=None, **options: calls.append(args)
-    )
-    return calls
+def queued(monkeypatch, vendor_user, other_vendor_user) -> list[tuple]:
+    """Vendor notifications queued after commit, recorded instead of sent to the broker (one list for every thread);
+    both vendors have a user to notify."""
+    return record_queued_notifications(monkeypatch)["vendor"]
 
 
 def _run_together(jobs: list[Callable[[], object]]) -> list[object]:

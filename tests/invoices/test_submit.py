@@ -13,9 +13,8 @@ from apps.core.errors import ApplicationError
 from apps.invoices import services as invoice_services
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import CheckedApplication, invoice_request_check, invoice_request_submit
-from apps.invoices.tasks import notify_vendor_request_submitted
 from tests.factories import InvoiceTitleFactory, VendorFactory, consume
-from tests.helpers import submit
+from tests.helpers import record_queued_notifications, send_notification_emails, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -336,12 +335,11 @@ def test_without_a_type_a_special_only_vendor_issues_special(customer):
 # --- side effects --------------------------------------------------------------------------------------------------
 
 
-def test_the_vendor_is_notified_only_after_commit(consumed, vendor, django_capture_on_commit_callbacks, monkeypatch):
+def test_the_vendor_is_notified_only_after_commit(
+    consumed, vendor, vendor_user, django_capture_on_commit_callbacks, monkeypatch
+):
     # given a broker that records what is queued
-    queued: list[tuple] = []
-    monkeypatch.setattr(
-        notify_vendor_request_submitted, "apply_async", lambda args=None, kwargs=None, **options: queued.append(args)
-    )
+    queued = record_queued_notifications(monkeypatch)["vendor"]
     # when a request is submitted inside a transaction
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         request, _ = _submit(consumed, vendor)
@@ -362,14 +360,14 @@ def test_a_refused_submission_queues_nothing(consumed, vendor, django_capture_on
     assert callbacks == []
 
 
-def test_the_notification_email_goes_to_the_vendor_contact(consumed, vendor):
-    # given a submitted request
+def test_the_notification_email_goes_to_the_vendor_contact(consumed, vendor, vendor_user):
+    # given a submitted request (the vendor's user has no address of their own)
     request, _ = _submit(consumed, vendor, amount="88.00")
     stored = InvoiceRequest.objects.get(pk=request.pk)
     # when the email task runs
-    sent = notify_vendor_request_submitted(request.pk)
+    sent = send_notification_emails()
     # then one email reaches the vendor's contact email with the number, amount and due date
-    assert sent is True
+    assert sent == 1
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == [vendor.contact_email]
@@ -378,14 +376,14 @@ def test_the_notification_email_goes_to_the_vendor_contact(consumed, vendor):
     assert str(stored.dispatch_due_date) in email.body
 
 
-def test_no_email_without_a_vendor_contact_email(consumed, vendor):
+def test_no_email_without_a_vendor_contact_email(consumed, vendor, vendor_user):
     # given a vendor without a contact email
     vendor.contact_email = ""
     vendor.save()
     request, _ = _submit(consumed, vendor)
     # when the email task runs
     # then nothing is sent
-    assert notify_vendor_request_submitted(request.pk) is False
+    assert send_notification_emails() == 0
     assert mail.outbox == []
 
 

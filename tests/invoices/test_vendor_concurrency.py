@@ -14,8 +14,7 @@ from apps.core.workdays import calendar_date
 from apps.invoices.mailing import MailingInfo, invoice_request_mail
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept, invoice_request_cancel
-from apps.invoices.tasks import notify_customer_request_changed, notify_vendor_request_submitted
-from tests.helpers import run_together, submit
+from tests.helpers import record_queued_notifications, run_together, submit
 
 ROUNDS = 20
 THREADS = 20
@@ -24,18 +23,7 @@ THREADS = 20
 @pytest.fixture(autouse=True)
 def queued(monkeypatch) -> dict[str, list]:
     """Notifications handed to the broker after commit, recorded instead of sent (one dict for every thread)."""
-    calls: dict[str, list] = {"vendor": [], "customer": []}
-    monkeypatch.setattr(
-        notify_vendor_request_submitted,
-        "apply_async",
-        lambda args=None, kwargs=None, **options: calls["vendor"].append(args),
-    )
-    monkeypatch.setattr(
-        notify_customer_request_changed,
-        "apply_async",
-        lambda args=None, kwargs=None, **options: calls["customer"].append(args),
-    )
-    return calls
+    return record_queued_notifications(monkeypatch)
 
 
 def _run_together(jobs: list[Callable[[], object]]) -> list[object]:

@@ -15,7 +15,6 @@ from apps.core.workdays import calendar_date
 from apps.invoices.mailing import MailingInfo, invoice_request_mail, shipping_payer_check, split_invoice_numbers
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept
-from apps.invoices.tasks import notify_customer_request_changed
 from tests.factories import (
     CustomerUserFactory,
     InvoiceTitleFactory,
@@ -23,7 +22,7 @@ from tests.factories import (
     VendorUserFactory,
     consume,
 )
-from tests.helpers import reach_status, submit
+from tests.helpers import reach_status, record_queued_notifications, send_notification_emails, submit
 
 
 def _today() -> dt.date:
@@ -394,10 +393,7 @@ def test_the_customer_is_notified_after_commit_and_the_email_has_the_tracking_nu
     MailingAddressFactory(customer_account=customer.customer_account, is_default=True)
     consume(customer_account=customer.customer_account, vendor=vendor_user.vendor, amount="100.00")
     request = _processing(customer, vendor_user, "30.00")
-    queued: list[tuple] = []
-    monkeypatch.setattr(
-        notify_customer_request_changed, "apply_async", lambda args=None, kwargs=None, **options: queued.append(args)
-    )
+    queued = record_queued_notifications(monkeypatch)["customer"]
     # when the vendor marks it mailed
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _mail(vendor_user, request, shipping_payer="recipient")
@@ -407,10 +403,11 @@ def test_the_customer_is_notified_after_commit_and_the_email_has_the_tracking_nu
         callback()
     assert queued == [(request.pk,)]
     # and the email tells the submitter the courier and tracking number (in Chinese, the default)
-    assert notify_customer_request_changed(request.pk) is True
-    assert [email.to for email in mail.outbox] == [["finance@example.com"]]
-    assert mail.outbox[0].subject == f"开票申请 {request.number}：邮寄中"
-    assert "快递公司：顺丰速运，快递单号：SF1234567890" in mail.outbox[0].body
+    # (after the earlier "accepted" one)
+    assert send_notification_emails(to="customer") == 2
+    assert [email.to for email in mail.outbox] == [["finance@example.com"]] * 2
+    assert mail.outbox[-1].subject == f"开票申请 {request.number}：邮寄中"
+    assert "快递公司：顺丰速运，快递单号：SF1234567890" in mail.outbox[-1].body
 
 
 def test_a_refused_mailing_queues_nothing(consumed, vendor_user, django_capture_on_commit_callbacks):

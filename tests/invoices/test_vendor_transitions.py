@@ -16,9 +16,8 @@ from apps.invoices.services import (
     invoice_request_reject,
     invoice_requests_accept_bulk,
 )
-from apps.invoices.tasks import notify_customer_request_changed
 from tests.factories import CustomerUserFactory, VendorUserFactory, consume
-from tests.helpers import reach_status, submit
+from tests.helpers import reach_status, record_queued_notifications, send_notification_emails, submit
 
 
 def _accept(vendor_user, request):
@@ -49,11 +48,7 @@ def _timeline(request) -> list[tuple]:
 @pytest.fixture
 def queued(monkeypatch) -> list[tuple]:
     """Customer notifications handed to the broker, recorded instead of sent."""
-    calls: list[tuple] = []
-    monkeypatch.setattr(
-        notify_customer_request_changed, "apply_async", lambda args=None, kwargs=None, **options: calls.append(args)
-    )
-    return calls
+    return record_queued_notifications(monkeypatch)["customer"]
 
 
 # --- accept ---------------------------------------------------------------------------------------------------
@@ -268,10 +263,10 @@ def test_the_email_reaches_the_submitter_with_the_rejection_reason(consumed, ven
     consumed.save()
     request = submit(consumed, vendor_user.vendor, "300.00")
     _reject(vendor_user, request, "抬头税号有误")
-    # when the notification task runs
-    sent = notify_customer_request_changed(request.pk)
+    # when the notification e-mails are sent
+    sent = send_notification_emails(to="customer")
     # then one email reaches the submitter, with the number, the vendor and the reason (in Chinese, the default)
-    assert sent is True
+    assert sent == 1
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["finance@example.com"]
@@ -287,15 +282,15 @@ def test_every_user_of_the_account_with_an_address_hears_of_it(consumed, vendor_
     CustomerUserFactory(email="stranger@example.com")
     request = submit(consumed, vendor_user.vendor, "300.00")
     _accept(vendor_user, request)
-    # when the notification task runs (the submitter has no address)
-    sent = notify_customer_request_changed(request.pk)
+    # when the notification e-mails are sent (the submitter has no address)
+    sent = send_notification_emails(to="customer")
     # then the one colleague with an address gets it, nobody outside the account
-    assert sent is True
+    assert sent == 1
     assert [email.to for email in mail.outbox] == [[colleague.email]]
 
 
 def test_no_email_when_the_submitter_has_no_address(consumed, vendor_user):
     request = submit(consumed, vendor_user.vendor, "300.00")
     _accept(vendor_user, request)
-    assert notify_customer_request_changed(request.pk) is False
+    assert send_notification_emails(to="customer") == 0
     assert mail.outbox == []

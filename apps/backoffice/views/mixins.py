@@ -18,12 +18,7 @@ from apps.core.errors import NotFoundError
 from apps.core.scope import may_change_vendor_requests, may_read_vendor_requests
 from apps.core.workdays import calendar_date
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.selectors import (
-    invoice_request_for_staff,
-    invoice_request_for_vendor,
-    is_overdue,
-    working_days_left,
-)
+from apps.invoices.selectors import deadlines_for, invoice_request_for_staff, invoice_request_for_vendor
 
 
 class BackofficeMixin(LoginRequiredMixin):
@@ -76,9 +71,20 @@ def today() -> dt.date:
     return calendar_date(timezone.now())
 
 
+def with_deadlines(invoice_requests, *, on: dt.date) -> list[InvoiceRequest]:
+    """Attach to each request its `deadline` and, for the templates, `days_left` (working days to the mail-by
+    date, None once mailed or closed), `is_overdue` and `overdue_days`: one working-day calendar for them all."""
+    invoice_requests = list(invoice_requests)
+    deadlines = deadlines_for(invoice_requests, today=on)
+    for invoice_request in invoice_requests:
+        deadline = deadlines[invoice_request.pk]
+        invoice_request.deadline = deadline
+        invoice_request.days_left = deadline.days_left
+        invoice_request.is_overdue = deadline.overdue
+        invoice_request.overdue_days = deadline.days_late
+    return invoice_requests
+
+
 def with_deadline(invoice_request: InvoiceRequest, *, on: dt.date) -> InvoiceRequest:
-    """Attach `days_left` (working days to the mail-by date, None once mailed or closed) and `is_overdue`."""
-    invoice_request.days_left = working_days_left(invoice_request=invoice_request, today=on)
-    invoice_request.is_overdue = is_overdue(invoice_request=invoice_request, today=on)
-    invoice_request.overdue_days = max(-(invoice_request.days_left or 0), 0)
-    return invoice_request
+    """`with_deadlines` for one request (the detail page)."""
+    return with_deadlines([invoice_request], on=on)[0]

@@ -6,6 +6,7 @@ computed in Python from the mail-by date.
 """
 
 import csv
+import math
 import re
 from collections.abc import Iterator
 
@@ -29,21 +30,28 @@ from apps.invoices.mailing import MAILING_CSV_LABELS
 from apps.invoices.models import InvoiceRequest, IssuedInvoice
 from apps.invoices.selectors import (
     OPEN_STATUSES,
+    deadline_counts_for_staff,
+    deadline_counts_for_vendor,
     invoice_requests_for_staff,
     invoice_requests_for_vendor,
-    overdue_count_for_staff,
-    overdue_count_for_vendor,
     status_counts_for_staff,
     status_counts_for_vendor,
+    vendor_sla_figure,
 )
 from apps.invoices.services import invoice_requests_accept_bulk
 
 from ..forms import STATUS_ALL, STATUS_OPEN, QueueFilterForm
-from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline
+from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadlines
 
 MAX_FAILURES_LISTED = 20
+SLA_DAYS = 30  # the vendor's own on-time rate on the queue page covers the last 30 days
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _percent(rate: float) -> str:
+    """0.956 -> "95.6%": one decimal, and never 100% while anything was late."""
+    return f"{math.floor(rate * 1000) / 10:.1f}%"
 
 
 def _cell(value: str) -> str:
@@ -106,12 +114,14 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
         form = self.get_filter_form()
         scope = self.scope_vendor
         on = today()
+        sla = None
         if self.vendor is not None:
             counts = status_counts_for_vendor(vendor=self.vendor)
-            overdue_count = overdue_count_for_vendor(vendor=self.vendor, today=on)
+            deadline_counts = deadline_counts_for_vendor(vendor=self.vendor, today=on)
+            sla = vendor_sla_figure(vendor=self.vendor, days=SLA_DAYS, today=on)
         else:
             counts = status_counts_for_staff(vendor=scope)
-            overdue_count = overdue_count_for_staff(vendor=scope, today=on)
+            deadline_counts = deadline_counts_for_staff(vendor=scope, today=on)
         context.update(
             filter_form=form,
             filtered=form.is_bound,
@@ -121,12 +131,17 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
             status_tabs=[(value, label, counts[value]) for value, label in InvoiceRequest.Status.choices],
             open_count=sum(counts[status] for status in OPEN_STATUSES),
             total_count=sum(counts.values()),
-            overdue_count=overdue_count,
+            overdue_count=deadline_counts.overdue,
+            at_risk_count=deadline_counts.at_risk,
+            sla=sla,
+            sla_rate=_percent(sla.on_time_rate) if sla and sla.on_time_rate is not None else "",
+            sla_days=SLA_DAYS,
             current_status=form.status_view,
             status_open=STATUS_OPEN,
             status_all=STATUS_ALL,
             overdue_only=bool(form.value("overdue")),
-            rows=[with_deadline(invoice_request, on=on) for invoice_request in context["page_obj"]],
+            at_risk_only=bool(form.value("at_risk")) and not form.value("overdue"),
+            rows=with_deadlines(context["page_obj"], on=on),
             today=on,
         )
         return context
@@ -174,6 +189,17 @@ class InvoiceRequestBulkAcceptView(VendorRequiredMixin, View):
         return redirect(back)
 
 
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 class _Echo:
     """A file-like object whose write() returns the line, so csv.writer can feed a streaming response."""
 
@@ -207,12 +233,12 @@ class InvoiceRequestExportView(_FilteredQueueMixin, View):
         with translation.override(language):
             header = writer.writerow(self._headers(with_vendor))
         yield "\ufeff" + header
-        for invoice_request in invoice_requests.iterator(chunk_size=self.CHUNK_SIZE):
-            with translation.override(language):
-                line = writer.writerow(
-                    [_cell(value) for value in self._row(with_deadline(invoice_request, on=on), with_vendor)]
-                )
-            yield line
+        for chunk in _chunks(invoice_requests.iterator(chunk_size=self.CHUNK_SIZE), self.CHUNK_SIZE):
+            # One working-day calendar per chunk: the queries do not grow with the rows.
+            for invoice_request in with_deadlines(chunk, on=on):
+                with translation.override(language):
+                    line = writer.writerow([_cell(value) for value in self._row(invoice_request, with_vendor)])
+                yield line
 
     @staticmethod
     def _headers(with_vendor: bool) -> list[str]:
@@ -222,6 +248,8 @@ class InvoiceRequestExportView(_FilteredQueueMixin, View):
             _("Submitted"),
             _("Mail by"),
             _("Working days left"),
+            # Translators: 寄出期限是否暂定（国务院尚未公布该年节假日安排）
+            _("Mail-by date provisional"),
             _("Customer account"),
             _("Title name"),
             _("Taxpayer ID"),
@@ -252,6 +280,7 @@ class InvoiceRequestExportView(_FilteredQueueMixin, View):
             timezone.localtime(invoice_request.submitted_at, CALENDAR_TIME_ZONE).strftime("%Y-%m-%d %H:%M"),
             invoice_request.dispatch_due_date.isoformat(),
             "" if invoice_request.days_left is None else str(invoice_request.days_left),
+            _("Provisional") if invoice_request.dispatch_due_date_provisional else "",
             invoice_request.customer_account.name,
             title.get("name", ""),
             title.get("taxpayer_id", ""),

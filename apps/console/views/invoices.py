@@ -26,9 +26,10 @@ from apps.core.money import format_cny
 from apps.core.validators import parse_id
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.selectors import (
+    deadline_for,
+    deadlines_for,
     invoice_request_for_customer,
     invoice_requests_for_customer,
-    is_overdue,
     vendors_of_customer,
 )
 from apps.invoices.services import (
@@ -236,7 +237,9 @@ class InvoiceRequestApplyView(_InvoiceRequestApplyMixin, View):
             "address": checked.address,
             "invoice_type_label": preview.get_invoice_type_display(),
             "shipping_rule": preview.shipping_rule,
-            "dispatch_due_date": dispatch_due_date_for(timezone.now()),
+            # The mail-by date if submitted now; "provisional" when counted over a year with no schedule yet.
+            "dispatch_due_date": (due := dispatch_due_date_for(timezone.now())).date,
+            "dispatch_due_date_provisional": due.provisional,
             "confirm_form": confirm_form,
             "apply_url": reverse("console:apply", args=[row.vendor.pk]),
         }
@@ -318,6 +321,12 @@ class InvoiceRequestListView(CustomerRequiredMixin, ListView):
         context["filter_form"] = form
         context["filtered"] = form.is_bound
         context["ignored_filters"] = form.ignored
+        # Mail-by dates with working days left, or how late the vendor is: one calendar for the whole page.
+        records = list(context["records"])
+        deadlines = deadlines_for(records)
+        for record in records:
+            record.deadline = deadlines[record.pk]
+        context["records"] = records
         return context
 
 
@@ -346,7 +355,7 @@ class InvoiceRequestDetailView(_InvoiceRequestMixin, TemplateView):
             events=events,
             can_cancel=can_cancel,
             progress=progress_steps(invoice_request, events) if invoice_request.is_active else [],
-            overdue=is_overdue(invoice_request=invoice_request),
+            deadline=deadline_for(invoice_request),
             # Processing or mailing: why it cannot be cancelled here and whom to contact, shown only on request.
             cannot_cancel=cannot_cancel_message(invoice_request)
             if invoice_request.is_active and not can_cancel

@@ -1,5 +1,7 @@
+import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Manager
 from rest_framework import serializers
 
 from apps.accounts.models import InvoiceType, Vendor
@@ -19,6 +21,7 @@ from ..models import (
     InvoiceRequest,
     ShippingPayer,
 )
+from ..selectors import Deadline, deadline_for, deadlines_for
 
 
 class TitleSnapshotSerializer(serializers.Serializer):
@@ -62,11 +65,76 @@ class InvoiceEventSerializer(serializers.ModelSerializer):
     from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
     to_status = serializers.CharField(read_only=True, help_text="A `status` value.")
     to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="`status_changed` for a status change; the other kinds are notes without one (`from_status` "
+        "equals `to_status`): `due_date_changed` (the mail-by date was recomputed after a calendar update, "
+        "`reason` says from and to), `vendor_reminded` (2 working days or fewer left), `breached` (the mail-by "
+        "date passed before the invoice was mailed).",
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    reason = serializers.CharField(
+        source="text",
+        read_only=True,
+        help_text="Why: the reason given for a status change, or what a note says, in the requested language.",
+    )
 
     class Meta:
         model = InvoiceEvent
-        fields = ["time", "actor", "from_status", "from_status_display", "to_status", "to_status_display", "reason"]
+        fields = [
+            "time",
+            "actor",
+            "kind",
+            "kind_display",
+            "from_status",
+            "from_status_display",
+            "to_status",
+            "to_status_display",
+            "reason",
+        ]
         read_only_fields = fields
+
+
+class DeadlineListSerializer(serializers.ListSerializer):
+    """Counts every row's working days with one working-day calendar, so a page's queries do not grow with it."""
+
+    def to_representation(self, data):
+        items = list(data.all() if isinstance(data, Manager) else data)
+        self.context["deadlines"] = deadlines_for(items, today=self.context.get("today"))
+        return super().to_representation(items)
+
+
+class DeadlineFieldsSerializer(serializers.Serializer):
+    """The mail-by date's standing on the working-day calendar (the customer and vendor APIs).
+
+    `today` in the context (an Asia/Shanghai date) fixes the day counted from; lists are counted by
+    `DeadlineListSerializer` (set it as the Meta's `list_serializer_class`)."""
+
+    dispatch_due_date_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="True while `dispatch_due_date` depends on a year whose official holiday schedule is not known "
+        "yet (counted from the statutory holidays, without make-up working days). It becomes final, and may "
+        "move, when marketplace staff enter that year's schedule; the timeline then records the change.",
+    )
+    working_days_left = serializers.SerializerMethodField(
+        help_text="Mainland-China working days (public holidays and make-up working days counted) from today "
+        "(Asia/Shanghai) until `dispatch_due_date`: 0 on the day itself, negative when overdue (how many working "
+        "days late); null once mailed or closed."
+    )
+    is_overdue = serializers.SerializerMethodField(help_text="Pending or processing, and the mail-by date has passed.")
+
+    def _deadline(self, invoice_request: InvoiceRequest) -> Deadline:
+        deadline = self.context.get("deadlines", {}).get(invoice_request.pk)
+        return deadline or deadline_for(invoice_request, today=self._today())
+
+    def _today(self) -> dt.date | None:
+        return self.context.get("today")
+
+    def get_working_days_left(self, invoice_request: InvoiceRequest) -> int | None:
+        return self._deadline(invoice_request).days_left
+
+    def get_is_overdue(self, invoice_request: InvoiceRequest) -> bool:
+        return self._deadline(invoice_request).overdue
 
 
 class ShippingFieldsSerializer(serializers.Serializer):
@@ -112,7 +180,9 @@ class MailedInvoiceFieldsSerializer(serializers.Serializer):
     mailed_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null until mailed.")
 
 
-class InvoiceRequestSerializer(ShippingFieldsSerializer, MailedInvoiceFieldsSerializer, serializers.ModelSerializer):
+class InvoiceRequestSerializer(
+    DeadlineFieldsSerializer, ShippingFieldsSerializer, MailedInvoiceFieldsSerializer, serializers.ModelSerializer
+):
     """A request as the customer sees it in the records list."""
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -144,6 +214,9 @@ class InvoiceRequestSerializer(ShippingFieldsSerializer, MailedInvoiceFieldsSeri
             "shipping_rule",
             "shipping_rule_display",
             "dispatch_due_date",
+            "dispatch_due_date_provisional",
+            "working_days_left",
+            "is_overdue",
             "submitted_at",
             "vendor",
             "vendor_name",
@@ -162,6 +235,7 @@ class InvoiceRequestSerializer(ShippingFieldsSerializer, MailedInvoiceFieldsSeri
             "mailed_at",
         ]
         read_only_fields = fields
+        list_serializer_class = DeadlineListSerializer
 
     def get_can_cancel(self, invoice_request: InvoiceRequest) -> bool:
         return invoice_request.can_cancel

@@ -1,7 +1,5 @@
 """Serializers of the vendor back-office API: they render and parse types only; the services own every rule."""
 
-import datetime as dt
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,9 +7,10 @@ from rest_framework import serializers
 from apps.core.api import IdField
 
 from ..models import STATUS_REASON_MAX_LENGTH, VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceRequest, ShippingPayer
-from ..selectors import is_overdue, working_days_left
 from .serializers import (
     AddressSnapshotSerializer,
+    DeadlineFieldsSerializer,
+    DeadlineListSerializer,
     InvoiceEventSerializer,
     MailedInvoiceFieldsSerializer,
     ShippingFieldsSerializer,
@@ -23,7 +22,7 @@ def _values(choices) -> str:
     return ", ".join(f"`{value}`" for value in choices.values)
 
 
-class VendorInvoiceRequestSerializer(ShippingFieldsSerializer, serializers.ModelSerializer):
+class VendorInvoiceRequestSerializer(DeadlineFieldsSerializer, ShippingFieldsSerializer, serializers.ModelSerializer):
     """A request in the vendor's queue.
 
     `today` in the serializer context (an Asia/Shanghai date) fixes the day `working_days_left` and `is_overdue`
@@ -32,10 +31,6 @@ class VendorInvoiceRequestSerializer(ShippingFieldsSerializer, serializers.Model
 
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     invoice_type_display = serializers.CharField(source="get_invoice_type_display", read_only=True)
-    working_days_left = serializers.SerializerMethodField(
-        help_text="Working days until `dispatch_due_date` (negative when overdue); null once mailed or closed."
-    )
-    is_overdue = serializers.SerializerMethodField(help_text="Pending or processing, and the mail-by date has passed.")
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
     customer_account_name = serializers.CharField(source="customer_account.name", read_only=True)
     title_name = serializers.SerializerMethodField(help_text="The title's name as submitted.")
@@ -57,6 +52,7 @@ class VendorInvoiceRequestSerializer(ShippingFieldsSerializer, serializers.Model
             "shipping_payer_display",
             "submitted_at",
             "dispatch_due_date",
+            "dispatch_due_date_provisional",
             "working_days_left",
             "is_overdue",
             "vendor",
@@ -66,15 +62,7 @@ class VendorInvoiceRequestSerializer(ShippingFieldsSerializer, serializers.Model
             "title_taxpayer_id",
         ]
         read_only_fields = fields
-
-    def _today(self) -> dt.date | None:
-        return self.context.get("today")
-
-    def get_working_days_left(self, invoice_request: InvoiceRequest) -> int | None:
-        return working_days_left(invoice_request=invoice_request, today=self._today())
-
-    def get_is_overdue(self, invoice_request: InvoiceRequest) -> bool:
-        return is_overdue(invoice_request=invoice_request, today=self._today())
+        list_serializer_class = DeadlineListSerializer
 
     def get_title_name(self, invoice_request: InvoiceRequest) -> str:
         return (invoice_request.title_snapshot or {}).get("name", "")
