@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.sla import SweepResult, sla_sweep
@@ -248,3 +249,18 @@ def test_sla_sweep_minutes_sets_the_interval():
         [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True
     )
     assert output.stdout.strip() == "300"
+
+
+def test_the_timeline_line_of_a_breach_reads_in_the_readers_language(owed):
+    # given a request the sweep found overdue
+    late = owed(TUE)
+    sla_sweep(now=NOW)
+    event = InvoiceEvent.objects.get(request=late, kind=InvoiceEvent.Kind.BREACHED)
+
+    # then a Chinese reader and an English reader each read it in their language, with the date
+    with translation.override("zh-hans"):
+        assert "未在最晚寄出日期 2026-03-10 前寄出" in event.text
+    with translation.override("en"):
+        assert event.text.startswith("Not mailed by its mail-by date, 2026-03-10.")
+    # and the stored copy for the admin is in the product's default language
+    assert "2026-03-10" in event.reason and "未在" in event.reason

@@ -9,7 +9,7 @@ from apps.addresses.services import address_delete
 from apps.billing.models import VendorBalance
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.services import invoice_request_submit
-from apps.invoices.tasks import notify_vendor_request_submitted
+from apps.notifications.tasks import deliver_notifications_task
 from apps.titles.models import InvoiceTitle
 from apps.titles.services import title_delete
 from tests.factories import InvoiceTitleFactory, MailingAddressFactory
@@ -20,7 +20,7 @@ TRIALS = 8
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    monkeypatch.setattr(notify_vendor_request_submitted, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(deliver_notifications_task, "apply_async", lambda *args, **kwargs: None)
 
 
 def _race(customer, vendor, *, title, address, delete) -> list[object]:
