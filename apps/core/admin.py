@@ -76,8 +76,25 @@ class ObjectTypeFilter(admin.SimpleListFilter):
         return queryset.filter(object_type=self.value()) if self.value() else queryset
 
 
+class ReadOnlyAdminMixin:
+    """Nothing here is added, edited or deleted by hand: the services own every write (also for inlines)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows staff may look at but never add, change or delete here."""
+
+
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """The audit trail: who changed what and when. Written by the services, never edited or deleted."""
 
     list_display = (when_column("created_at", _("time")), "actor", "action_label", "object_label", "object_id")
@@ -96,30 +113,12 @@ class AuditLogAdmin(admin.ModelAdmin):
     def object_label(self, obj):
         return _model_label(obj.object_type)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(ReadOnlyAdmin):
     """Raw rows; staff edit the calendar in the staff console, which also recomputes open requests' due dates."""
 
     list_display = ["date", "kind", "note", when_column("created_at", _("created"))]
     list_filter = ["kind"]
     search_fields = ["note"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

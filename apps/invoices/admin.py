@@ -5,7 +5,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.core.admin import when_column
+from apps.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin, when_column
 from apps.core.errors import ApplicationError
 from apps.core.money import format_cny
 from apps.titles.models import InvoiceTitle
@@ -50,19 +50,6 @@ def _snapshot_table(snapshot: dict, labels) -> str:
         if snapshot.get(key, "") not in ("", None)
     ]
     return format_html_join("\n", "<div><strong>{}</strong>: {}</div>", rows) or "-"
-
-
-class ReadOnlyAdminMixin:
-    """Nothing here is added, edited or deleted by hand: the services own every write."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -248,7 +235,7 @@ class IssuedInvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditFinding)
-class AuditFindingAdmin(admin.ModelAdmin):
+class AuditFindingAdmin(ReadOnlyAdmin):
     """Read-only: staff acknowledge findings in the staff console."""
 
     list_display = [
@@ -260,12 +247,3 @@ class AuditFindingAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["key", "invoice_request__number"]
     list_select_related = ["invoice_request"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
