@@ -268,6 +268,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SLA_SWEEP_MINUTES * 60,
         "options": {"expires": SLA_SWEEP_MINUTES * 60},
     },
+    # Catch-up of the recompute that a calendar change queues on commit: if the broker was down then, that message
+    # was lost; this brings every open request's mail-by date in line within the hour (a no-op when all are right).
+    "due-dates-recompute": {
+        "task": "apps.invoices.tasks.due_dates_recompute_task",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
     # The nightly audit: shipping-payer rule and balances vs. requests, findings for staff (CELERY_TIMEZONE).
     "nightly-audit": {
         "task": "apps.invoices.tasks.nightly_audit_task",
@@ -306,13 +313,15 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 
 # --- Security: login lockout, API tokens, cache, Content-Security-Policy ---------------------------------------
 # The shared cache holds the API throttle counters: Redis when REDIS_URL is set (every web process sees the same
-# counts), else memory for `make run`.
+# counts), else memory for `make run`. Redis being down must not break pages or signing in: the backend then misses
+# and drops writes (apps.core.cache), and short timeouts keep an unreachable Redis from stalling requests.
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "invoicing",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

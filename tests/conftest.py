@@ -38,7 +38,10 @@ def _leave_redis_clean():
         # The exchange of the same name keeps its binding list in Redis; remove it too.
         channel.client.delete(f"_kombu.binding.{queue}")
     cache_settings = settings.CACHES["default"]
-    if cache_settings["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    if cache_settings["BACKEND"] in {
+        "django.core.cache.backends.redis.RedisCache",
+        "apps.core.cache.ResilientRedisCache",
+    }:
         client = redis.Redis.from_url(cache_settings["LOCATION"])
         for key in client.scan_iter(match=f"{cache_settings['KEY_PREFIX']}:*"):
             client.delete(key)

@@ -9,10 +9,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .errors import ApplicationError, NotFoundError
+from .errors import ApplicationError, ConflictError, NotFoundError
 from .models import CalendarOverride, audit
 from .queue import enqueue_on_commit
 from .validators import check_no_control_characters
@@ -57,9 +57,15 @@ def _save(*, actor, date: dt.date, kind: str, note: str) -> tuple[CalendarOverri
     """Create or update the override of `date`; True when something changed."""
     override = CalendarOverride.objects.select_for_update().filter(date=date).first()
     if override is None:
-        override = CalendarOverride.objects.create(date=date, kind=kind, note=note, created_by=actor)
-        audit(actor=actor, action="calendar_override_created", obj=override, changes=_snapshot(override))
-        return override, True
+        try:
+            with transaction.atomic():
+                override = CalendarOverride.objects.create(date=date, kind=kind, note=note, created_by=actor)
+        except IntegrityError:
+            # Someone saved this date at the same moment: theirs is there now, so this save changes it.
+            override = CalendarOverride.objects.select_for_update().get(date=date)
+        else:
+            audit(actor=actor, action="calendar_override_created", obj=override, changes=_snapshot(override))
+            return override, True
     before = _snapshot(override)
     if override.kind == kind and override.note == note:
         return override, False
@@ -106,7 +112,13 @@ def calendar_override_update(*, actor, override_id: int, date: dt.date, kind: st
         return override
     years = {override.date.year, date.year}
     override.date, override.kind, override.note = date, kind, note
-    override.save(update_fields=["date", "kind", "note", "updated_at"])
+    try:
+        with transaction.atomic():
+            override.save(update_fields=["date", "kind", "note", "updated_at"])
+    except IntegrityError:
+        # The date was given an override by someone else since the check above.
+        message = _("%(date)s already has an override; edit that one.") % {"date": date.isoformat()}
+        raise ConflictError("calendar_override_exists", message, {"date": [message]}) from None
     audit(
         actor=actor,
         action="calendar_override_updated",
@@ -146,6 +158,9 @@ LINE_RE = re.compile(
     r"^(?P<start>\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至)\s*(?P<end>\d{4}-\d{2}-\d{2}))?\s+(?P<kind>\S+)(?:\s+(?P<note>.*))?$"
 )
 MAX_RANGE_DAYS = 31
+# A year's State Council schedule is a few dozen dates; more than a whole year at once is a mistaken paste (and
+# saving it would outlast the request's time limit).
+MAX_IMPORT_DATES = 366
 
 
 @dataclass(frozen=True)
@@ -190,12 +205,15 @@ def _parse_lines(lines: str) -> list[tuple[dt.date, str, str]]:
             )
             continue
         note = (match.group("note") or "").strip()
-        day = start
-        while day <= end:
-            entries.append((day, kind, note))
-            day += dt.timedelta(days=1)
+        # Counted, not stepped past `end`: 9999-12-31 has no next day.
+        entries.extend((start + dt.timedelta(days=offset), kind, note) for offset in range((end - start).days + 1))
+        if len(entries) > MAX_IMPORT_DATES:
+            message = _("At most %(count)s dates at once: enter one year's schedule at a time.") % {
+                "count": MAX_IMPORT_DATES
+            }
+            raise ApplicationError("too_many_calendar_lines", message, {"lines": [message]})
     if errors:
-        raise ApplicationError("invalid_calendar_lines", errors[0], {"lines": errors})
+        raise ApplicationError("invalid_calendar_lines", errors[0], {"lines": errors[:20]})
     if not entries:
         message = _("Enter at least one line.")
         raise ApplicationError("invalid_calendar_lines", message, {"lines": [message]})

@@ -9,7 +9,9 @@ Which days are worked, in order of precedence:
    May Day, Dragon Boat, Mid-Autumn, National Day, lunar dates included, but no make-up days) over Monday–Friday.
    Such a day is *provisional*: a due date counted over it is stored as provisional until staff enter the year.
 
-A year with at least one override counts as covered by the overrides (days without one are plain Monday–Friday).
+A year with at least one override counts as covered by the overrides: its due dates are final. A day without an
+override there is still a statutory holiday when it is one, so a schedule entered in part (Spring Festival first)
+never turns New Year's Day into a working day; otherwise it is Monday–Friday.
 Day 1 is the first working day after the submission date (submitted on Saturday -> Monday is day 1).
 
 Reading: `current_calendar()` returns a `WorkingCalendar` holding every override (one query), kept per process and
@@ -172,6 +174,9 @@ class WorkingCalendar:
         if source == CoverageSource.PACKAGE:
             return _package_day(day)
         if source == CoverageSource.OVERRIDES:
+            name = statutory_holidays(day.year).get(day)
+            if name is not None:
+                return DayInfo(day, False, DayKind.HOLIDAY, False, name)
             weekend = day.weekday() >= 5
             return DayInfo(day, not weekend, DayKind.WEEKEND if weekend else DayKind.WEEKDAY, False)
         return _fallback_day(day)

@@ -20,11 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -129,13 +128,6 @@ class _Recipients:
         if self._staff is None:
             self._staff = list(staff_recipients())
         return self._staff
-
-
-def _timeline_reason(message, **values) -> str:
-    """A timeline line (or a finding's summary, when `message` is a function), stored once in the product's default
-    language, as the due-date recompute stores its lines: the dates and amounts are what matters."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return message(**values) if callable(message) else _(message) % values
 
 
 def _remind(batch: list[InvoiceRequest], *, now: dt.datetime, today: dt.date) -> int:
@@ -398,7 +390,9 @@ def _record_finding(violation: _Violation, *, now: dt.datetime) -> int:
                 "finding_id": finding.pk,
                 "finding_kind": finding.kind,
                 "key": finding.key,
-                "summary": _timeline_reason(audit_finding_summary, finding=finding),
+                # The facts, not a sentence: each recipient reads the summary in their own language.
+                "details": finding.details,
+                "finding_request_id": finding.invoice_request_id,
             },
         )
         return 1

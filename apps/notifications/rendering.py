@@ -17,6 +17,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.money import format_cny
 
@@ -179,8 +180,14 @@ def _at_risk(notification, facts):
     facts = {"working_days_left": "-", **facts}
     # Translators: 请在 %(due)s 前寄出开票申请 %(number)s
     subject = _("Mail invoice request %(number)s by %(due)s") % facts
+    days_left = facts["working_days_left"]
     lines = [
-        _("Its mail-by date is %(due)s: %(working_days_left)s working day(s) left.") % facts,
+        ngettext(
+            "Its mail-by date is %(due)s: %(working_days_left)s working day left.",
+            "Its mail-by date is %(due)s: %(working_days_left)s working days left.",
+            days_left if isinstance(days_left, int) else 2,
+        )
+        % facts,
         _(
             "Mail it and enter the tracking number before then. After that date the customer and marketplace "
             "staff are told it is late."
@@ -223,9 +230,15 @@ def _escalated(notification, facts):
 
 def _due_date_changed(notification, facts):
     facts = {"old": "-", "new": facts.get("due", "-"), **facts}
-    # Translators: %(number)s 的最晚寄出日期改为 %(new)s
-    subject = _("New mail-by date for %(number)s: %(new)s") % facts
-    lines = [_("The holiday calendar was updated, so the mail-by date moved from %(old)s to %(new)s.") % facts]
+    if facts["old"] == facts["new"]:
+        # Only the provisional flag went: the year's schedule was entered and the date stays.
+        # Translators: %(number)s 的最晚寄出日期已确定：%(new)s
+        subject = _("Mail-by date of %(number)s confirmed: %(new)s") % facts
+        lines = [_("The holiday schedule was entered, so the mail-by date %(new)s is now final.") % facts]
+    else:
+        # Translators: %(number)s 的最晚寄出日期改为 %(new)s
+        subject = _("New mail-by date for %(number)s: %(new)s") % facts
+        lines = [_("The holiday calendar was updated, so the mail-by date moved from %(old)s to %(new)s.") % facts]
     if notification.params.get("provisional"):
         lines.append(_("It is still provisional until next year's holiday schedule is published."))
     if notification.recipient.is_customer:
@@ -238,13 +251,21 @@ def _due_date_changed(notification, facts):
 
 def _audit_finding(notification, facts):
     kind = facts.get("finding_kind", "")
+    # Imported here: apps.invoices.sla imports this app's services, which render through this module.
     from apps.invoices.models import AuditFinding
+    from apps.invoices.sla import audit_finding_summary
 
     label = str(AuditFinding.Kind(kind).label) if kind in AuditFinding.Kind.values else _("Audit finding")
     # Translators: 审计发现：%(label)s
     subject = _("Audit finding: %(label)s") % {"label": label}
     lines = [_("The nightly audit found: %(label)s.") % {"label": label}]
-    if facts.get("summary"):
+    params = notification.params or {}
+    if "details" in params and kind in AuditFinding.Kind.values:
+        finding = AuditFinding(
+            kind=kind, details=params["details"], invoice_request_id=params.get("finding_request_id")
+        )
+        lines.append(audit_finding_summary(finding=finding))
+    elif facts.get("summary"):
         lines.append(str(facts["summary"]))
     if facts.get("number"):
         lines.append(_request_line(facts))

@@ -11,13 +11,14 @@ from django.views.generic import ListView
 from django.views.i18n import set_language as django_set_language
 
 from apps.core.errors import NotFoundError
+from apps.core.paging import ForgivingPaginationMixin
 
 from .rendering import render_notification
 from .selectors import notifications_for_user
 from .services import notification_mark_read, notifications_mark_all_read, user_language_save
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(LoginRequiredMixin, ForgivingPaginationMixin, ListView):
     template_name = "notifications/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 20

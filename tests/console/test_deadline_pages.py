@@ -92,6 +92,23 @@ def test_a_due_date_in_a_year_without_official_holidays_is_marked_provisional(cl
     assert 'data-testid="provisional"' in records and "10 working days left" in records
 
 
+def test_the_confirmation_page_says_why_a_provisional_date_may_move(clock, consumed, vendor):
+    # The tag alone is a tooltip a phone cannot show: the confirmation page says what "provisional" means.
+    clock.now = dt.datetime(2026, 12, 28, 10, 0, tzinfo=SHANGHAI)
+    account = consumed.customer_account
+    data = {
+        "amount": "10.00",
+        "invoice_type": "general",
+        "title": account.titles.get(is_default=True).pk,
+        "address": account.addresses.get(is_default=True).pk,
+    }
+
+    html = client_for(consumed).post(reverse("console:apply", args=[vendor.pk]), data).content.decode()
+
+    assert "The vendor must mail it by 2027-01-12 (10 working days)." in html
+    assert 'data-testid="provisional"' in html and 'data-testid="provisional-help"' in html
+
+
 def test_a_final_due_date_is_not_marked_provisional(clock, consumed, vendor):
     request = submit(consumed, vendor, "10.00")
 

@@ -265,3 +265,19 @@ def test_command_explain_names_overrides_and_the_fallback():
 def test_command_refuses_a_malformed_date():
     with pytest.raises(CommandError):
         run_command("2025/09/26", "10")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("abc", "10"), "Write the date as YYYY-MM-DD"),
+        (("2025-02-30",), "Write the date as YYYY-MM-DD"),
+        (("9999-12-31", "10"), "Enter a date between 2000 and 2099."),
+        (("0001-01-01", "10"), "Enter a date between 2000 and 2099."),
+        (("2025-09-26", "99999999"), "At most 366 working days."),
+        (("2025-09-26", "-1"), "cannot be negative"),
+    ],
+)
+def test_command_refuses_bad_arguments_with_a_message(args, message):
+    with pytest.raises(CommandError, match=message):
+        run_command(*args)

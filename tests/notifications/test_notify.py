@@ -1,8 +1,9 @@
 """Every status change notifies the people concerned, once, in their language, with a text that says what to do."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
+from apps.invoices.sla import nightly_audit
 from apps.notifications.models import Notification
 from apps.notifications.rendering import render_notification
 from apps.notifications.services import customer_recipients, notifications_deliver, notify, staff_recipients
@@ -209,9 +210,11 @@ def test_a_breach_tells_the_customer_whom_to_contact_and_that_staff_know(people)
 @pytest.mark.parametrize(
     ("kind", "params", "expected"),
     [
-        ("at_risk", {"due": "2026-01-15", "working_days_left": 2}, "2 working day(s) left"),
+        ("at_risk", {"due": "2026-01-15", "working_days_left": 2}, "2 working days left"),
         ("breached", {"due": "2026-01-15"}, "You missed its mail-by date, 2026-01-15"),
         ("due_date_changed", {"old": "2027-02-18", "new": "2027-02-22"}, "from 2027-02-18 to 2027-02-22"),
+        # Only the provisional flag went: no "moved from 2027-01-12 to 2027-01-12".
+        ("due_date_changed", {"old": "2027-01-12", "new": "2027-01-12"}, "the mail-by date 2027-01-12 is now final"),
     ],
 )
 def test_vendor_texts_of_the_sla_kinds(people, kind, params, expected):
@@ -251,3 +254,19 @@ def test_the_text_is_rendered_when_read_so_a_later_due_date_shows(people):
     notification = Notification.objects.get(recipient=people["vendor_user"])
 
     assert f"{fresh(request).dispatch_due_date:%Y-%m-%d}" in render_notification(notification).text
+
+
+def test_an_audit_finding_reads_in_each_staff_members_language(staff_user, consumed, vendor):
+    # given a balance some other path left wrong, found by the nightly audit
+    submit(consumed, vendor, "100.00")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE billing_vendorbalance SET invoiced = invoiced - 5")
+    nightly_audit()
+    notification = Notification.objects.get(recipient=staff_user, kind=Notification.Kind.AUDIT_FINDING)
+
+    # then an English reader gets the whole message in English, a Chinese reader the whole message in Chinese
+    english = render_notification(notification, language="en").text
+    chinese = render_notification(notification, language="zh-hans").text
+    assert "Invoiced ¥95.00, but the pending, processing and mailed requests total ¥100.00." in english
+    assert "已申请金额记为 ¥95.00，但待处理、处理中和邮寄中的申请合计 ¥100.00。" in chinese
+    assert "已申请" not in english

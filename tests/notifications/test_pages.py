@@ -144,3 +144,14 @@ def test_the_notification_pages_are_in_the_staff_and_phone_frame(staff_user):
     assert 'name="viewport"' in html
     assert "style=" not in html
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "99999", "-1"])
+def test_a_stale_or_mistyped_page_number_shows_a_page_not_a_404(people, page):
+    # given one notification for the vendor's user
+    submit(people["customer"], people["vendor"], "100.00")
+
+    response = page_client(people["vendor_user"]).get(reverse("notifications:list"), {"page": page})
+
+    assert response.status_code == 200
+    assert len(response.context["notifications"]) == 1

@@ -84,11 +84,11 @@ def test_adding_a_holiday_makes_a_provisional_due_date_final_and_says_so(
     assert "2027-01-04 saved as Holiday (no work)." in page
     assert "mail-by dates are being recomputed" in page
     assert 'data-date="2027-01-04" data-kind="holiday"' in page
-    # and the recompute for 2027 ran after the commit: 2027 now follows the overrides (Jan 1 is no longer the
-    # statutory fallback's holiday, Jan 4 is one), so the date is final, and the change is on the timeline
+    # and the recompute for 2027 ran after the commit: 2027 now follows the overrides (Jan 4 is a holiday, and New
+    # Year's Day, not entered, still is one), so the date moves a day and is final, and the change is on the timeline
     assert recompute == [2027]
     after = fresh(request)
-    assert (before, after.dispatch_due_date) == (dt.date(2027, 1, 12), dt.date(2027, 1, 12))
+    assert (before, after.dispatch_due_date) == (dt.date(2027, 1, 12), dt.date(2027, 1, 13))
     assert not after.dispatch_due_date_provisional
     assert InvoiceEvent.objects.filter(request=request, kind=InvoiceEvent.Kind.DUE_DATE_CHANGED).count() == 1
     # and the change is audited with who made it
@@ -118,6 +118,8 @@ def test_a_range_is_saved_at_once_with_one_recompute(staff_client, recompute, dj
         ({"date": "2027-01-01", "end_date": "2027-03-01", "kind": "holiday"}, "A range covers at most 31 days"),
         ({"date": "", "kind": "holiday"}, "This field is required."),
         ({"date": "1999-01-01", "kind": "holiday"}, "Enter a date between 2000 and 2099."),
+        # The last days of the calendar: no next day to step to.
+        ({"date": "9999-12-20", "end_date": "9999-12-31", "kind": "holiday"}, "Enter a date between 2000 and 2099."),
     ],
 )
 def test_a_wrong_form_says_what_is_wrong_and_keeps_the_input(staff_client, data, field_error):
@@ -153,6 +155,16 @@ def test_a_bad_schedule_line_is_shown_and_nothing_is_saved(staff_client):
     page = response.content.decode()
     assert "Line 2:" in page
     assert "2027-02-31 holiday oops" in page  # what staff pasted stays in the box
+    assert not CalendarOverride.objects.exists()
+
+
+def test_a_paste_of_thousands_of_lines_is_refused_at_once_and_nothing_is_saved(staff_client):
+    start = dt.date(2040, 1, 1)
+    lines = "\n".join(f"{start + dt.timedelta(days=i):%Y-%m-%d} holiday" for i in range(10_000))
+    response = staff_client.post(reverse("staffconsole:calendar_import"), {"lines": lines})
+
+    assert response.status_code == 200
+    assert "At most 366 dates at once" in response.content.decode()
     assert not CalendarOverride.objects.exists()
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.generic import FormView, TemplateView
 
 from apps.console.views.mixins import add_service_errors
@@ -31,6 +31,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 RECOMPUTE_NOTE = gettext_lazy(
     "Open requests' mail-by dates are being recomputed; each change appears on the request's timeline."
 )
+
+
+def _with_recompute_note(saved: str) -> str:
+    # Translators: two sentences in a row; Chinese needs no space between them: {0}{1}
+    return pgettext("two sentences", "{0} {1}").format(saved, RECOMPUTE_NOTE)
 
 
 def _year_of(request) -> int:
@@ -96,7 +101,7 @@ class CalendarView(StaffRequiredMixin, FormView):
                 "count": len(dates),
                 "kind": kind_label,
             }
-        messages.success(self.request, f"{saved} {RECOMPUTE_NOTE}")
+        messages.success(self.request, _with_recompute_note(saved))
         return redirect(calendar_url(dates[0].year))
 
 
@@ -123,7 +128,7 @@ class CalendarImportView(StaffRequiredMixin, FormView):
             "%(count)d dates saved from the schedule (%(unchanged)d already as given).",
             result.saved,
         ) % {"count": result.saved, "unchanged": result.unchanged}
-        messages.success(self.request, f"{saved} {RECOMPUTE_NOTE}" if result.saved else saved)
+        messages.success(self.request, _with_recompute_note(saved) if result.saved else saved)
         return redirect(calendar_url(result.years[0]))
 
     def _render_calendar(self, form):
@@ -173,7 +178,7 @@ class CalendarOverrideEditView(_OverrideMixin, FormView):
             "date": f"{override.date:%Y-%m-%d}",
             "kind": override.get_kind_display(),
         }
-        messages.success(self.request, f"{saved} {RECOMPUTE_NOTE}")
+        messages.success(self.request, _with_recompute_note(saved))
         return redirect(calendar_url(override.date.year))
 
 
@@ -199,9 +204,9 @@ class CalendarOverrideDeleteView(_OverrideMixin, TemplateView):
             return redirect(calendar_url(day.year))
         messages.success(
             request,
-            _("The override of %(date)s is deleted: the date follows the calendar package again.")
-            % {"date": f"{day:%Y-%m-%d}"}
-            + " "
-            + str(RECOMPUTE_NOTE),
+            _with_recompute_note(
+                _("The override of %(date)s is deleted: the date follows the calendar again.")
+                % {"date": f"{day:%Y-%m-%d}"}
+            ),
         )
         return redirect(calendar_url(day.year))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
 from apps.core.errors import ApplicationError, NotFoundError
+from apps.core.paging import ForgivingPaginationMixin
 from apps.invoices.models import AuditFinding
 from apps.invoices.sla import audit_finding_acknowledge
 
@@ -14,7 +15,7 @@ from ..selectors import FINDING_STATES, FINDINGS_OPEN, audit_finding_counts, aud
 from .mixins import StaffRequiredMixin
 
 
-class AuditFindingListView(StaffRequiredMixin, ListView):
+class AuditFindingListView(StaffRequiredMixin, ForgivingPaginationMixin, ListView):
     template_name = "staffconsole/finding_list.html"
     context_object_name = "findings"
     paginate_by = 50

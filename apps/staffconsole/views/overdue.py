@@ -2,12 +2,13 @@
 
 from django.views.generic import ListView
 
+from apps.core.paging import ForgivingPaginationMixin
 from apps.invoices.selectors import overdue_invoice_requests_for_staff
 
 from .mixins import StaffRequiredMixin, today
 
 
-class OverdueRequestListView(StaffRequiredMixin, ListView):
+class OverdueRequestListView(StaffRequiredMixin, ForgivingPaginationMixin, ListView):
     """The landing page of the staff console: the most overdue first."""
 
     template_name = "staffconsole/overdue_list.html"

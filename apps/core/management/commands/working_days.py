@@ -21,11 +21,21 @@ REASONS = {
 }
 
 
+# Dates the calendar can answer about (as for overrides), and a count that ends within them: past these the answer is
+# meaningless and counting day by day would run out of dates (9999-12-31) or of patience.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+MAX_DAYS = 366
+
+
 def _date(value: str) -> dt.date:
+    """Parsed in handle(), not by argparse, so a bad date is a one-line CommandError, not a traceback."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as error:
         raise CommandError(_("Write the date as YYYY-MM-DD, e.g. 2025-09-26.")) from error
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CommandError(_("Enter a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR})
+    return day
 
 
 class Command(BaseCommand):
@@ -35,15 +45,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("start", type=_date, help="submission date, YYYY-MM-DD (Asia/Shanghai)")
+        parser.add_argument("start", help="submission date, YYYY-MM-DD (Asia/Shanghai)")
         parser.add_argument(
             "days", type=int, nargs="?", default=DISPATCH_WORKING_DAYS, help="working days (default 10)"
         )
         parser.add_argument("--explain", action="store_true", help="list each day counted or skipped, and why")
 
-    def handle(self, *args, start: dt.date, days: int, explain: bool, **options):
+    def handle(self, *args, start: str, days: int, explain: bool, **options):
+        start = _date(start)
         if days < 0:
             raise CommandError(_("The number of working days cannot be negative."))
+        if days > MAX_DAYS:
+            raise CommandError(_("At most %(count)s working days.") % {"count": MAX_DAYS})
         calendar = WorkingCalendar.load()
         explained = calendar.explain(start, days)
         due = calendar.due_date_after(start, days)

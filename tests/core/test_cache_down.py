@@ -1,0 +1,51 @@
+"""Redis (the cache) unreachable: signing in, the token endpoint and pages carry on; nothing answers 500."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "apps.core.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "KEY_PREFIX": "dead",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
+
+@override_settings(CACHES=DEAD_REDIS)
+def test_a_dead_redis_misses_reads_and_drops_writes():
+    # when
+    cache.set("key", "value")
+    added = cache.add("other", 1)
+    # then
+    assert cache.get("key") is None
+    assert cache.get("key", "fallback") == "fallback"
+    assert added is False
+    with pytest.raises(ValueError):
+        cache.incr("key")
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=DEAD_REDIS)
+def test_token_endpoint_answers_while_redis_is_down(customer):
+    # when: the throttle cannot count
+    anonymous_client = APIClient()
+    good = anonymous_client.post("/api/v1/auth/token/", {"username": customer.username, "password": PASSWORD})
+    bad = anonymous_client.post("/api/v1/auth/token/", {"username": customer.username, "password": "wrong-one"})
+    # then
+    assert good.status_code == 200 and good.json()["token"]
+    assert bad.status_code == 400
+
+
+@pytest.mark.django_db
+@override_settings(CACHES=DEAD_REDIS)
+def test_pages_that_show_due_dates_answer_while_redis_is_down(customer_client, consumed):
+    # when: the working-day calendar cannot read its shared version
+    response = customer_client.get("/console/records/")
+    # then
+    assert response.status_code == 200
