@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.addresses",
     "apps.invoices",
     "apps.notifications",
+    "apps.refunds",
     "apps.console",
     "apps.backoffice",
     "apps.staffconsole",
@@ -160,6 +161,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (support-ticket attachments). Never served as static files: a view checks who may read each one.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -123,6 +123,8 @@ class InvoiceRequest(models.Model):
         verbose_name = _("invoice request")
         verbose_name_plural = _("invoice requests")
         ordering = ["-submitted_at", "-id"]
+        # Voiding is a marketplace-staff power given per user or group, not to every staff account.
+        permissions = [("void_invoicerequest", _("Can void a mailed invoice from a support ticket"))]
         constraints = [
             models.CheckConstraint(name="invoice_request_amount_min", condition=Q(amount__gte=Decimal("0.01"))),
             models.CheckConstraint(name="invoice_request_status_known", condition=Q(status__in=ALL_STATUSES)),
@@ -204,6 +206,10 @@ class InvoiceRequest(models.Model):
     @transition(field=status, source=Status.PROCESSING, target=Status.MAILING)
     def mail(self) -> None:
         pass
+
+    @transition(field=status, source=Status.MAILING, target=Status.VOIDED)
+    def void(self) -> None:
+        """Staff void a mailed invoice that came back, from a support ticket (apps.refunds.services)."""
 
 
 class IssuedInvoice(models.Model):
