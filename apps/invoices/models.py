@@ -207,6 +207,11 @@ class InvoiceRequest(models.Model):
     def mail(self) -> None:
         pass
 
+    @transition(field=status, source=Status.PROCESSING, target=Status.PENDING)
+    def reopen(self) -> None:
+        """The vendor puts back an accepted request it never mailed (the customer asked to change or drop it), so the
+        customer can cancel it and apply again (apps.refunds.services.returns)."""
+
     @transition(field=status, source=Status.MAILING, target=Status.VOIDED)
     def void(self) -> None:
         """Staff void a mailed invoice that came back, from a support ticket (apps.refunds.services)."""
@@ -249,6 +254,14 @@ class InvoiceEvent(models.Model):
         DUE_DATE_CHANGED = "due_date_changed", _("Mail-by date changed")
         VENDOR_REMINDED = "vendor_reminded", _("Vendor reminded")
         BREACHED = "breached", _("Mail-by date missed")
+        # Refunds, returns and tickets (apps.refunds); voiding itself is a status change.
+        REFUND_APPROVED = "refund_approved", _("Refund approved")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURN_AGREED = "return_agreed", _("Return agreed")
+        RETURN_DECLINED = "return_declined", _("Return declined")
+        RETURN_SHIPPED = "return_shipped", _("Invoice sent back")
+        RETURN_RECEIVED = "return_received", _("Returned invoice received")
+        TICKET_OPENED = "ticket_opened", _("Support ticket opened")
 
     request = models.ForeignKey(
         InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="events"
