@@ -214,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "CalendarOverrideKindEnum": "apps.core.models.CalendarOverride.Kind",
         "NotificationKindEnum": "apps.notifications.models.Notification.Kind",
         "InvoiceTitleKindEnum": "apps.titles.models.InvoiceTitle.Kind",
+        "InvoiceRequestStatusEnum": "apps.invoices.models.InvoiceRequest.Status",
+        "RefundStatusEnum": "apps.refunds.models.Refund.Status",
+        "InvoiceReturnStatusEnum": "apps.refunds.models.InvoiceReturn.Status",
+        "InvoiceReturnFaultEnum": "apps.refunds.models.InvoiceReturn.Fault",
+        "SupportTicketStatusEnum": "apps.refunds.models.SupportTicket.Status",
+        "WithdrawalStatusEnum": "apps.refunds.models.Withdrawal.Status",
     },
 }
 

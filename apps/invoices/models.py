@@ -331,7 +331,54 @@ class InvoiceEvent(models.Model):
             return gettext(
                 "Not mailed by its mail-by date, %(due)s. The vendor, the customer and marketplace staff were told."
             ) % {"due": params["due"]}
+        if self.kind == self.Kind.REFUND_APPROVED and params:
+            from apps.core.money import format_cny
+
+            return gettext(
+                "Refund of %(amount)s approved: the account now owes this vendor invoices worth %(debt)s. Return or "
+                "cancel requests (this one may be among them) until it is settled."
+            ) % {"amount": format_cny(params["amount"]), "debt": format_cny(params["debt"])}
+        if self.kind in _RETURN_KINDS and params:
+            return _return_text(self.kind, params)
+        if self.kind == self.Kind.TICKET_OPENED and params:
+            # Translators: 已提交工单 T%(id)s：%(subject)s
+            return gettext("Support ticket T%(id)s opened: %(subject)s") % {
+                "id": params["ticket_id"],
+                "subject": params.get("subject", ""),
+            }
         return self.reason
+
+
+_RETURN_KINDS = ("return_requested", "return_agreed", "return_declined", "return_shipped", "return_received")
+
+
+def _return_text(kind: str, params: dict) -> str:
+    """A return step's timeline line (apps.refunds.services.returns), in the reader's language."""
+    from apps.refunds.models import InvoiceReturn
+
+    facts = {
+        "id": params.get("return_id", ""),
+        "purpose": InvoiceReturn.Purpose(params["purpose"]).label if params.get("purpose") else "-",
+        "reason": params.get("reason") or "-",
+        "courier": params.get("courier") or "-",
+        "tracking": params.get("tracking_number") or "-",
+    }
+    if kind == "return_requested":
+        # Translators: 客户申请退票 RT%(id)s（%(purpose)s）：%(reason)s
+        return gettext("Return RT%(id)s requested (%(purpose)s): %(reason)s") % facts
+    if kind == "return_agreed":
+        fault = params.get("fault") or ""
+        payer = (
+            gettext("the vendor pays return postage (%(fault)s)") % {"fault": InvoiceReturn.Fault(fault).label}
+            if fault
+            else gettext("the customer pays return postage")
+        )
+        return gettext("Return RT%(id)s agreed: %(payer)s.") % {**facts, "payer": payer}
+    if kind == "return_declined":
+        return gettext("Return RT%(id)s declined: %(reason)s") % facts
+    if kind == "return_shipped":
+        return gettext("Invoice sent back (return RT%(id)s): %(courier)s, tracking number %(tracking)s") % facts
+    return gettext("The vendor received the returned invoice (return RT%(id)s).") % facts
 
 
 def _dated(day: str, provisional: bool) -> str:
