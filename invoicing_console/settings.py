@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.addresses",
     "apps.invoices",
     "apps.notifications",
+    "apps.refunds",
     "apps.console",
     "apps.backoffice",
     "apps.staffconsole",
@@ -160,6 +161,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (support-ticket attachments). Never served as static files: a view checks who may read each one.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -211,6 +214,12 @@ SPECTACULAR_SETTINGS = {
         "CalendarOverrideKindEnum": "apps.core.models.CalendarOverride.Kind",
         "NotificationKindEnum": "apps.notifications.models.Notification.Kind",
         "InvoiceTitleKindEnum": "apps.titles.models.InvoiceTitle.Kind",
+        "InvoiceRequestStatusEnum": "apps.invoices.models.InvoiceRequest.Status",
+        "RefundStatusEnum": "apps.refunds.models.Refund.Status",
+        "InvoiceReturnStatusEnum": "apps.refunds.models.InvoiceReturn.Status",
+        "InvoiceReturnFaultEnum": "apps.refunds.models.InvoiceReturn.Fault",
+        "SupportTicketStatusEnum": "apps.refunds.models.SupportTicket.Status",
+        "WithdrawalStatusEnum": "apps.refunds.models.Withdrawal.Status",
     },
 }
 

@@ -273,3 +273,69 @@ class ProfileForm(forms.Form):
             help_text=_("Customers can apply only for the types you issue."),
         )
     )
+
+
+# Refunds, invoice returns and putting a request back in the queue (apps/backoffice/views/refunds.py, returns.py).
+# The services say when a required reason is missing or too long, in the same words as the API.
+DECISION_REASON_MAX_LENGTH = 500
+
+
+def _reason_field(label, help_text, *, required: bool) -> forms.CharField:
+    attrs = {"rows": 3, "maxlength": DECISION_REASON_MAX_LENGTH}
+    if required:
+        attrs["aria-required"] = "true"
+    field = forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs=attrs),
+        help_text=help_text,
+    )
+    field.show_required = required
+    return field
+
+
+class RefundApproveForm(forms.Form):
+    reason = _reason_field(
+        _("Note to the customer (optional)"),
+        _("For example: refunded to the original payment method."),
+        required=False,
+    )
+
+
+class RefundRejectForm(forms.Form):
+    reason = _reason_field(
+        _("Reason"), _("The customer sees it, for example: this consumption was already refunded."), required=True
+    )
+
+
+class ReturnAgreeForm(forms.Form):
+    # Translators: 责任方 — whether the vendor was at fault decides who pays the return postage
+    fault = forms.ChoiceField(
+        label=_("Who pays the return postage?"),
+        choices=[
+            ("", _("The customer: the invoice was correct and undamaged")),
+            ("mismatch", _("We do: the invoice does not match what the customer applied for")),
+            ("damaged", _("We do: the invoice arrived damaged")),
+        ],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+        help_text=_("A return that was your fault counts in your figures in the staff console."),
+    )
+    reason = _reason_field(_("Note to the customer (optional)"), "", required=False)
+
+
+class ReturnDeclineForm(forms.Form):
+    reason = _reason_field(
+        _("Reason"),
+        _("The customer sees it, for example: the invoice was already used for tax deduction."),
+        required=True,
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = _reason_field(
+        _("Reason"),
+        _("The customer sees it, for example: the customer asked to change the invoice title."),
+        required=True,
+    )

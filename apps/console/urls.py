@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import addresses, invoices, titles
+from .views import addresses, invoices, refunds, titles
 
 app_name = "console"
 
@@ -24,4 +24,14 @@ urlpatterns = [
     path("addresses/<int:pk>/edit/", addresses.AddressUpdateView.as_view(), name="address_edit"),
     path("addresses/<int:pk>/delete/", addresses.AddressDeleteView.as_view(), name="address_delete"),
     path("addresses/<int:pk>/default/", addresses.AddressSetDefaultView.as_view(), name="address_set_default"),
+    # Refunds, invoice debt, returns, support tickets, withdrawals (apps/console/views/refunds.py)
+    path("refunds/", refunds.RefundListView.as_view(), name="refunds"),
+    path("invoice-debt/", refunds.InvoiceDebtView.as_view(), name="debt"),
+    path("records/<int:pk>/return/", refunds.ReturnRequestView.as_view(), name="return_request"),
+    path("returns/<int:pk>/", refunds.ReturnDetailView.as_view(), name="return_detail"),
+    path("tickets/", refunds.TicketListView.as_view(), name="tickets"),
+    path("tickets/new/", refunds.TicketCreateView.as_view(), name="ticket_new"),
+    path("tickets/<int:pk>/", refunds.TicketDetailView.as_view(), name="ticket_detail"),
+    path("tickets/attachments/<int:attachment_id>/", refunds.TicketAttachmentView.as_view(), name="ticket_attachment"),
+    path("withdrawals/", refunds.WithdrawalView.as_view(), name="withdrawals"),
 ]

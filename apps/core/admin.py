@@ -43,6 +43,13 @@ AUDIT_ACTION_LABELS = {
     "vendor_created": _("Vendor added"),
     "vendor_renamed": _("Vendor renamed"),
     "vendor_profile_updated": _("Vendor contact details changed"),
+    "refund_requested": _("Refund requested"),
+    "refund_approved": _("Refund approved"),
+    "refund_rejected": _("Refund rejected"),
+    "refund_posted": _("Approved refund posted by billing"),
+    "withdrawal_requested": _("Withdrawal requested"),
+    "withdrawal_paid": _("Withdrawal paid"),
+    "withdrawal_rejected": _("Withdrawal rejected"),
 }
 
 

@@ -123,6 +123,8 @@ class InvoiceRequest(models.Model):
         verbose_name = _("invoice request")
         verbose_name_plural = _("invoice requests")
         ordering = ["-submitted_at", "-id"]
+        # Voiding is a marketplace-staff power given per user or group, not to every staff account.
+        permissions = [("void_invoicerequest", _("Can void a mailed invoice from a support ticket"))]
         constraints = [
             models.CheckConstraint(name="invoice_request_amount_min", condition=Q(amount__gte=Decimal("0.01"))),
             models.CheckConstraint(name="invoice_request_status_known", condition=Q(status__in=ALL_STATUSES)),
@@ -205,6 +207,15 @@ class InvoiceRequest(models.Model):
     def mail(self) -> None:
         pass
 
+    @transition(field=status, source=Status.PROCESSING, target=Status.PENDING)
+    def reopen(self) -> None:
+        """The vendor puts back an accepted request it never mailed (the customer asked to change or drop it), so the
+        customer can cancel it and apply again (apps.refunds.services.returns)."""
+
+    @transition(field=status, source=Status.MAILING, target=Status.VOIDED)
+    def void(self) -> None:
+        """Staff void a mailed invoice that came back, from a support ticket (apps.refunds.services)."""
+
 
 class IssuedInvoice(models.Model):
     """An invoice number a vendor issued for a request; unique per vendor, so one paper invoice is never sent twice."""
@@ -243,6 +254,14 @@ class InvoiceEvent(models.Model):
         DUE_DATE_CHANGED = "due_date_changed", _("Mail-by date changed")
         VENDOR_REMINDED = "vendor_reminded", _("Vendor reminded")
         BREACHED = "breached", _("Mail-by date missed")
+        # Refunds, returns and tickets (apps.refunds); voiding itself is a status change.
+        REFUND_APPROVED = "refund_approved", _("Refund approved")
+        RETURN_REQUESTED = "return_requested", _("Return requested")
+        RETURN_AGREED = "return_agreed", _("Return agreed")
+        RETURN_DECLINED = "return_declined", _("Return declined")
+        RETURN_SHIPPED = "return_shipped", _("Invoice sent back")
+        RETURN_RECEIVED = "return_received", _("Returned invoice received")
+        TICKET_OPENED = "ticket_opened", _("Support ticket opened")
 
     request = models.ForeignKey(
         InvoiceRequest, verbose_name=_("invoice request"), on_delete=models.PROTECT, related_name="events"
@@ -312,7 +331,54 @@ class InvoiceEvent(models.Model):
             return gettext(
                 "Not mailed by its mail-by date, %(due)s. The vendor, the customer and marketplace staff were told."
             ) % {"due": params["due"]}
+        if self.kind == self.Kind.REFUND_APPROVED and params:
+            from apps.core.money import format_cny
+
+            return gettext(
+                "Refund of %(amount)s approved: the account now owes this vendor invoices worth %(debt)s. Return or "
+                "cancel requests (this one may be among them) until it is settled."
+            ) % {"amount": format_cny(params["amount"]), "debt": format_cny(params["debt"])}
+        if self.kind in _RETURN_KINDS and params:
+            return _return_text(self.kind, params)
+        if self.kind == self.Kind.TICKET_OPENED and params:
+            # Translators: 已提交工单 T%(id)s：%(subject)s
+            return gettext("Support ticket T%(id)s opened: %(subject)s") % {
+                "id": params["ticket_id"],
+                "subject": params.get("subject", ""),
+            }
         return self.reason
+
+
+_RETURN_KINDS = ("return_requested", "return_agreed", "return_declined", "return_shipped", "return_received")
+
+
+def _return_text(kind: str, params: dict) -> str:
+    """A return step's timeline line (apps.refunds.services.returns), in the reader's language."""
+    from apps.refunds.models import InvoiceReturn
+
+    facts = {
+        "id": params.get("return_id", ""),
+        "purpose": InvoiceReturn.Purpose(params["purpose"]).label if params.get("purpose") else "-",
+        "reason": params.get("reason") or "-",
+        "courier": params.get("courier") or "-",
+        "tracking": params.get("tracking_number") or "-",
+    }
+    if kind == "return_requested":
+        # Translators: 客户申请退票 RT%(id)s（%(purpose)s）：%(reason)s
+        return gettext("Return RT%(id)s requested (%(purpose)s): %(reason)s") % facts
+    if kind == "return_agreed":
+        fault = params.get("fault") or ""
+        payer = (
+            gettext("the vendor pays return postage (%(fault)s)") % {"fault": InvoiceReturn.Fault(fault).label}
+            if fault
+            else gettext("the customer pays return postage")
+        )
+        return gettext("Return RT%(id)s agreed: %(payer)s.") % {**facts, "payer": payer}
+    if kind == "return_declined":
+        return gettext("Return RT%(id)s declined: %(reason)s") % facts
+    if kind == "return_shipped":
+        return gettext("Invoice sent back (return RT%(id)s): %(courier)s, tracking number %(tracking)s") % facts
+    return gettext("The vendor received the returned invoice (return RT%(id)s).") % facts
 
 
 def _dated(day: str, provisional: bool) -> str:

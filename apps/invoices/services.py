@@ -109,7 +109,7 @@ def invoice_request_check(
             # Nothing was ever consumed with this vendor: the vendor is the mistake, not the amount.
             errors["vendor"] = [_("Choose a vendor you consumed with.")]
         elif amount is not None and "amount" not in errors and amount > row.invoiceable:
-            errors["amount"] = [_exceeds_message(row.invoiceable)]
+            errors["amount"] = [_exceeds_message(row.invoiceable, debt=row.invoice_debt)]
     if errors:
         first = next(iter(errors.values()))[0]
         code = "amount_exceeds_invoiceable" if list(errors) == ["amount"] and amount else "invalid_application"
@@ -117,7 +117,12 @@ def invoice_request_check(
     return CheckedApplication(vendor=vendor, amount=amount, title=title, address=address, invoice_type=invoice_type)
 
 
-def _exceeds_message(available: Decimal) -> str:
+def _exceeds_message(available: Decimal, *, debt: Decimal = Decimal("0")) -> str:
+    if debt > 0:  # a refund left the account owing invoices: say so, not just "at most ¥0.00"
+        return _(
+            "You owe this vendor invoices worth %(debt)s (a refund lowered what you consumed), so no new application "
+            "is possible until that is settled: return or cancel the invoices the invoice debt notice lists."
+        ) % {"debt": format_cny(debt)}
     return _("The amount is more than you can invoice with this vendor: at most %(available)s.") % {
         "available": format_cny(available)
     }
@@ -168,7 +173,7 @@ def invoice_request_submit(
             return _replayed(existing, **submission), False
     available = balance.consumed - balance.refunded - balance.invoiced
     if checked.amount > available:
-        message = _exceeds_message(max(available, Decimal("0")))
+        message = _exceeds_message(max(available, Decimal("0")), debt=balance.invoice_debt)
         raise ApplicationError("amount_exceeds_invoiceable", message, {"amount": [message]})
 
     submitted_at = now or timezone.now()

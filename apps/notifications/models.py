@@ -26,6 +26,22 @@ class Notification(models.Model):
         ESCALATED = "escalated", _("Vendor missed a mail-by date")
         DUE_DATE_CHANGED = "due_date_changed", _("Mail-by date changed")
         AUDIT_FINDING = "audit_finding", _("Audit finding")
+        # Refunds, invoice returns, support tickets, voiding and withdrawals (apps.refunds).
+        REFUND_REQUESTED = "refund_requested", _("Refund requested")
+        REFUND_APPROVED = "refund_approved", _("Refund approved")
+        REFUND_REJECTED = "refund_rejected", _("Refund rejected")
+        RETURN_REQUESTED = "return_requested", _("Invoice return requested")
+        RETURN_AGREED = "return_agreed", _("Invoice return agreed")
+        RETURN_DECLINED = "return_declined", _("Invoice return declined")
+        RETURN_SHIPPED = "return_shipped", _("Returned invoice sent back")
+        RETURN_RECEIVED = "return_received", _("Returned invoice received")
+        TICKET_OPENED = "ticket_opened", _("Support ticket opened")
+        TICKET_REPLIED = "ticket_replied", _("Support ticket reply")
+        TICKET_RESOLVED = "ticket_resolved", _("Support ticket resolved")
+        VOIDED = "voided", _("Invoice voided")
+        WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Withdrawal requested")
+        WITHDRAWAL_PAID = "withdrawal_paid", _("Withdrawal paid")
+        WITHDRAWAL_REJECTED = "withdrawal_rejected", _("Withdrawal rejected")
 
     class EmailStatus(models.TextChoices):
         PENDING = "pending", _("To send")

@@ -6,6 +6,10 @@ Params each kind reads (all optional; the request itself supplies number, amount
 - due_date_changed: {"old": "YYYY-MM-DD", "new": "YYYY-MM-DD", "provisional": bool}
 - audit_finding: {"finding_id": int, "finding_kind": "shipping_rule" | "money_invariant", "key": str,
   "summary": str}
+- refund_*: {"refund_id", "refund_amount": "123.45", "vendor_name", "account_name", "reason", "debt": "0.00"}
+- withdrawal_*: {"withdrawal_id", "withdrawal_amount": "123.45", "account_name", "bank_tail", "reason"}
+- return_*: {"return_id": int} (return_agreed with {"reopened": 1}: the vendor put a never-mailed request back)
+- ticket_*: {"ticket_id": int, "subject": str, "message_id": int}; voided: {"ticket_id", "purpose", "void_reason"}
 Every text says what happened and what the reader can do about it.
 """
 
@@ -57,6 +61,28 @@ def notification_target_url(notification: Notification) -> str:
             return _reverse_or("staffconsole:findings", "/staff/")
         if kind == Notification.Kind.ESCALATED:
             return _reverse_or("staffconsole:overdue", "/staff/")
+    ticket_id = (notification.params or {}).get("ticket_id")
+    if ticket_id and kind in _TICKET_KINDS:
+        if recipient.is_marketplace_staff:
+            return _reverse_or("staffconsole:ticket_detail", "/staff/", args=[ticket_id])
+        if recipient.is_customer:
+            return _reverse_or("console:ticket_detail", "", args=[ticket_id])
+    return_id = (notification.params or {}).get("return_id")
+    if return_id and kind in _RETURN_KINDS and not (notification.params or {}).get("reopened"):
+        name = "console:return_detail" if recipient.is_customer else "backoffice:return_detail"
+        url = _reverse_or(name, "", args=[return_id])
+        if url:
+            return url
+    if kind in _MONEY_KINDS:  # refunds and withdrawals: their list pages (no request behind them)
+        if recipient.is_marketplace_staff:
+            return _reverse_or("staffconsole:withdrawals", "/staff/")
+        if recipient.is_customer:
+            name = "console:withdrawals" if kind.startswith("withdrawal") else "console:refunds"
+            return _reverse_or(name, "")
+        refund_id = (notification.params or {}).get("refund_id")
+        if refund_id:
+            return _reverse_or("backoffice:refund_detail", "", args=[refund_id])
+        return _reverse_or("backoffice:refunds", "")
     if notification.invoice_request_id is None:
         return ""
     if recipient.is_customer:
@@ -64,9 +90,21 @@ def notification_target_url(notification: Notification) -> str:
     return reverse("backoffice:detail", args=[notification.invoice_request_id])
 
 
-def _reverse_or(name: str, fallback: str) -> str:
+_TICKET_KINDS = ("ticket_opened", "ticket_replied", "ticket_resolved")
+_RETURN_KINDS = ("return_requested", "return_agreed", "return_declined", "return_shipped", "return_received")
+_MONEY_KINDS = (
+    "refund_requested",
+    "refund_approved",
+    "refund_rejected",
+    "withdrawal_requested",
+    "withdrawal_paid",
+    "withdrawal_rejected",
+)
+
+
+def _reverse_or(name: str, fallback: str, args=None) -> str:
     try:
-        return reverse(name)
+        return reverse(name, args=args)
     except NoReverseMatch:
         return fallback
 
@@ -273,6 +311,246 @@ def _audit_finding(notification, facts):
     return subject, "\n".join(lines)
 
 
+def _money_facts(facts: dict) -> dict:
+    """Refund and withdrawal params carry amounts as plain decimals; quote them as ¥1,234.50."""
+    money = {key: format_cny(facts[key]) for key in ("refund_amount", "withdrawal_amount", "debt") if key in facts}
+    defaults = {"vendor_name": "-", "account_name": "-", "bank_tail": "-"}
+    return {**defaults, **facts, **money, "reason": facts.get("reason") or "-"}
+
+
+def _refund_requested(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: %(account_name)s 申请退款 %(refund_amount)s
+    subject = _("%(account_name)s asks for a refund of %(refund_amount)s") % facts
+    lines = [
+        _("%(account_name)s asked for a refund of %(refund_amount)s of their consumption with you.") % facts,
+        _("Reason: %(reason)s") % facts,
+        _("Open the refund requests to approve it, or reject it with a reason the customer can act on."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _refund_approved(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: %(vendor_name)s 已批准退款 %(refund_amount)s
+    subject = _("%(vendor_name)s approved your refund of %(refund_amount)s") % facts
+    lines = [_("%(refund_amount)s was refunded; it is now in your withdrawable balance.") % facts]
+    if facts.get("debt") and facts["debt"] != format_cny(0):
+        lines.append(
+            _(
+                "Your invoices with %(vendor_name)s now exceed what you consumed by %(debt)s (invoice debt). Until "
+                "you return (or cancel) enough of them you cannot apply for new invoices with this vendor or withdraw."
+            )
+            % facts
+        )
+        lines.append(_("The invoice debt notice in the console lists which invoices to return or cancel."))
+    else:
+        lines.append(_("You can withdraw it from the withdrawals page."))
+    return subject, "\n".join(lines)
+
+
+def _refund_rejected(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: %(vendor_name)s 拒绝了退款 %(refund_amount)s
+    subject = _("%(vendor_name)s rejected your refund of %(refund_amount)s") % facts
+    lines = [
+        _("Reason: %(reason)s") % facts,
+        _("Correct what the vendor asks and request the refund again, or contact the vendor."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _withdrawal_requested(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: %(account_name)s 申请提现 %(withdrawal_amount)s
+    subject = _("%(account_name)s asks to withdraw %(withdrawal_amount)s") % facts
+    lines = [
+        _("%(account_name)s asked to be paid %(withdrawal_amount)s of refunds to the account ending %(bank_tail)s.")
+        % facts,
+        _("Pay it by bank transfer and mark it paid in the staff console, or reject it with a reason."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _withdrawal_paid(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: 提现 %(withdrawal_amount)s 已付款
+    subject = _("Withdrawal of %(withdrawal_amount)s paid") % facts
+    lines = [
+        _("Marketplace staff paid %(withdrawal_amount)s to your account ending %(bank_tail)s.") % facts,
+        _("Nothing to do; if it has not arrived in a few working days, contact marketplace support."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _withdrawal_rejected(notification, facts):
+    facts = _money_facts(facts)
+    # Translators: 提现 %(withdrawal_amount)s 被拒绝
+    subject = _("Withdrawal of %(withdrawal_amount)s rejected") % facts
+    lines = [
+        _("Reason: %(reason)s") % facts,
+        _("The amount is back in your withdrawable balance; correct the bank details and request it again."),
+    ]
+    return subject, "\n".join(lines)
+
+
+# --- invoice returns, support tickets, voiding (apps.refunds: returns, tickets, voiding) -------------------------
+
+
+def _rt_facts(facts: dict) -> dict:
+    return {"number": "-", "vendor": "-", "contact": "-", "return_id": "-", "ticket_id": "-", "subject": "-", **facts}
+
+
+def _return_requested(notification, facts):
+    facts = _rt_facts(facts)
+    # Translators: 客户申请退回发票 %(number)s
+    subject = _("The customer asks to return the invoice of %(number)s") % facts
+    lines = [
+        _("The customer wants to send the invoice of %(number)s back to you (return RT%(return_id)s).") % facts,
+        _(
+            "Open the return to agree (say whether it was your fault: then you pay return postage) or decline it with "
+            "a reason. If you never mailed it, put the request back in your queue instead."
+        ),
+        _request_line(facts),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _return_agreed(notification, facts):
+    facts = _rt_facts(facts)
+    if (notification.params or {}).get("reopened"):
+        # Translators: %(vendor)s 已将申请 %(number)s 退回待处理
+        subject = _("%(vendor)s put request %(number)s back in its queue") % facts
+        lines = [
+            _("%(vendor)s had not mailed the invoice yet, so it put the request back to pending instead of a return.")
+            % facts,
+            _("Reason: %(reason)s") % facts,
+            _("Cancel it now to make the amount invoiceable again (or settle a refund), then apply again if needed."),
+            _request_line(facts),
+        ]
+        return subject, "\n".join(lines)
+    from apps.refunds.models import InvoiceReturn
+
+    invoice_return = InvoiceReturn.objects.filter(pk=(notification.params or {}).get("return_id")).first()
+    # Translators: %(vendor)s 同意退票：请寄回发票 %(number)s
+    subject = _("%(vendor)s agreed: send back the invoice of %(number)s") % facts
+    lines = [_("%(vendor)s agreed to your return RT%(return_id)s.") % facts]
+    if invoice_return is not None and invoice_return.vendor_fault:
+        lines.append(
+            _("The vendor was at fault (%(fault)s), so the vendor pays the return postage.")
+            % {"fault": invoice_return.get_vendor_fault_display()}
+        )
+    else:
+        lines.append(_("You pay the return postage."))
+    lines.append(_("Mail the invoice back, then enter the courier and tracking number on the return's page."))
+    lines.append(_request_line(facts))
+    return subject, "\n".join(lines)
+
+
+def _return_declined(notification, facts):
+    facts = _rt_facts(facts)
+    from apps.refunds.models import InvoiceReturn
+
+    invoice_return = InvoiceReturn.objects.filter(pk=(notification.params or {}).get("return_id")).first()
+    reason = (invoice_return.decision_reason if invoice_return else "") or "-"
+    # Translators: %(vendor)s 拒绝退票 %(number)s
+    subject = _("%(vendor)s declined the return of %(number)s") % facts
+    lines = [
+        _("%(vendor)s declined your return RT%(return_id)s.") % facts,
+        _("Reason: %(reason)s") % {"reason": reason},
+        _("Keep the invoice. If you disagree, contact %(vendor)s: %(contact)s, or open a support ticket.") % facts,
+        _request_line(facts),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _return_shipped(notification, facts):
+    facts = _rt_facts(facts)
+    from apps.refunds.models import InvoiceReturn
+    from apps.refunds.services.returns import return_courier_label
+
+    invoice_return = InvoiceReturn.objects.filter(pk=(notification.params or {}).get("return_id")).first()
+    parcel = {
+        "courier": return_courier_label(invoice_return) if invoice_return else "-",
+        "tracking": (invoice_return.tracking_number if invoice_return else "") or "-",
+    }
+    # Translators: 客户已寄回发票 %(number)s
+    subject = _("The invoice of %(number)s is on its way back") % facts
+    lines = [
+        _("The customer sent the invoice back (return RT%(return_id)s).") % facts,
+        _("Courier: %(courier)s, tracking number %(tracking)s") % parcel,
+        _("When it arrives, confirm receipt on the return's page."),
+        _request_line(facts),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _return_received(notification, facts):
+    facts = _rt_facts(facts)
+    # Translators: %(vendor)s 已收到退回的发票 %(number)s
+    subject = _("%(vendor)s received the returned invoice of %(number)s") % facts
+    lines = [
+        _("%(vendor)s confirmed the returned invoice arrived (return RT%(return_id)s).") % facts,
+        _("Now file a support ticket asking marketplace staff to void it; the return's page prefills it."),
+        _request_line(facts),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _ticket_opened(notification, facts):
+    facts = _rt_facts(facts)
+    # Translators: 新工单 T%(ticket_id)s：%(subject)s
+    subject = _("New support ticket T%(ticket_id)s: %(subject)s") % facts
+    lines = [_("A customer opened support ticket T%(ticket_id)s: %(subject)s") % facts]
+    if notification.invoice_request_id:
+        lines.append(_request_line(facts))
+    lines.append(_("Open it in the staff console, assign it to yourself and reply."))
+    return subject, "\n".join(lines)
+
+
+def _ticket_replied(notification, facts):
+    facts = _rt_facts(facts)
+    # Translators: 工单 T%(ticket_id)s 有新回复
+    subject = _("New reply on support ticket T%(ticket_id)s") % facts
+    if notification.recipient.is_customer:
+        action = _("Marketplace staff replied. Read it and answer on the ticket's page if they ask for something.")
+    else:
+        action = _("The customer replied. Read it and answer in the staff console.")
+    lines = [_("Ticket T%(ticket_id)s: %(subject)s") % facts, action]
+    return subject, "\n".join(lines)
+
+
+def _ticket_resolved(notification, facts):
+    facts = _rt_facts(facts)
+    # Translators: 工单 T%(ticket_id)s 已解决
+    subject = _("Support ticket T%(ticket_id)s resolved") % facts
+    lines = [
+        _("Marketplace staff resolved ticket T%(ticket_id)s: %(subject)s") % facts,
+        _("Nothing to do. If something is still wrong, open a new ticket."),
+    ]
+    return subject, "\n".join(lines)
+
+
+def _voided(notification, facts):
+    facts = _rt_facts({"void_reason": "-", **facts})
+    # Translators: 发票 %(number)s 已作废
+    subject = _("Invoice request %(number)s voided") % facts
+    lines = [
+        _("Marketplace staff voided the invoice of %(number)s (ticket T%(ticket_id)s).") % facts,
+        _("Reason: %(void_reason)s") % facts,
+    ]
+    purpose = (notification.params or {}).get("purpose")
+    if notification.recipient.is_customer:
+        if purpose == "refund":
+            lines.append(_("Its amount no longer counts as invoiced, so the refund's invoice debt is settled."))
+        else:
+            lines.append(_("Its amount is invoiceable again: apply again with the corrected details."))
+    else:
+        lines.append(_("The invoice is void; do not use it again. Nothing else to do."))
+    lines.append(_request_line(facts))
+    return subject, "\n".join(lines)
+
+
 _TEXTS = {
     Notification.Kind.SUBMITTED: _submitted,
     Notification.Kind.ACCEPTED: _accepted,
@@ -284,4 +562,19 @@ _TEXTS = {
     Notification.Kind.ESCALATED: _escalated,
     Notification.Kind.DUE_DATE_CHANGED: _due_date_changed,
     Notification.Kind.AUDIT_FINDING: _audit_finding,
+    Notification.Kind.REFUND_REQUESTED: _refund_requested,
+    Notification.Kind.REFUND_APPROVED: _refund_approved,
+    Notification.Kind.REFUND_REJECTED: _refund_rejected,
+    Notification.Kind.WITHDRAWAL_REQUESTED: _withdrawal_requested,
+    Notification.Kind.WITHDRAWAL_PAID: _withdrawal_paid,
+    Notification.Kind.WITHDRAWAL_REJECTED: _withdrawal_rejected,
+    Notification.Kind.RETURN_REQUESTED: _return_requested,
+    Notification.Kind.RETURN_AGREED: _return_agreed,
+    Notification.Kind.RETURN_DECLINED: _return_declined,
+    Notification.Kind.RETURN_SHIPPED: _return_shipped,
+    Notification.Kind.RETURN_RECEIVED: _return_received,
+    Notification.Kind.TICKET_OPENED: _ticket_opened,
+    Notification.Kind.TICKET_REPLIED: _ticket_replied,
+    Notification.Kind.TICKET_RESOLVED: _ticket_resolved,
+    Notification.Kind.VOIDED: _voided,
 }

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.models import CalendarOverride
 from apps.invoices.selectors import SLA_ORDERINGS
+from apps.refunds.files import ALLOWED_TYPES_HELP
 
 MAX_RANGE_DAYS = 31
 DAYS_CHOICES = (30, 90)
@@ -104,3 +105,117 @@ class VendorSlaForm(forms.Form):
 
     def ordering(self) -> str:
         return (self.is_valid() and self.cleaned_data.get("sort")) or "on_time_rate"
+
+
+# --- support tickets and withdrawals (views/tickets.py, views/withdrawals.py) ----------------------------------------
+
+TICKET_STATUS_ACTIVE = "active"  # open or waiting for the customer: what staff work on
+TICKET_STATUSES = ("active", "open", "waiting", "resolved", "all")
+TICKET_AGE_CHOICES = (
+    ("", _("Any age")),
+    # Translators: 超过 1 天
+    ("1", _("Older than 1 day")),
+    ("3", _("Older than 3 days")),
+    ("7", _("Older than 7 days")),
+)
+TICKET_ASSIGNEE_CHOICES = (
+    ("", _("Anyone")),
+    # Translators: 分配给我
+    ("me", _("Assigned to me")),
+    # Translators: 未分配
+    ("none", _("Not assigned")),
+)
+
+
+class TicketFilterForm(forms.Form):
+    """The tickets queue's filter bar (GET); anything unknown falls back to the default."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=(
+            # Translators: 处理中（待处理与待客户回复）
+            ("active", _("Open or waiting")),
+            ("open", _("Open")),
+            ("waiting", _("Waiting for the customer")),
+            ("resolved", _("Resolved")),
+            ("all", _("All")),
+        ),
+    )
+    vendor = forms.ModelChoiceField(label=_("Vendor"), required=False, queryset=None, empty_label=_("All vendors"))
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=TICKET_AGE_CHOICES)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, choices=TICKET_ASSIGNEE_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from apps.accounts.models import Vendor
+
+        self.fields["vendor"].queryset = Vendor.objects.order_by("name")
+
+    def filters(self) -> dict:
+        """Keyword arguments for tickets_for_staff."""
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or TICKET_STATUS_ACTIVE
+        age = data.get("age") or ""
+        return {
+            "status": None if status == "all" else status,
+            "vendor": data.get("vendor"),
+            "older_than_days": int(age) if age else None,
+            "assignee": data.get("assignee") or None,  # "me" needs tickets_for_staff's `user`
+        }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the ticket service checks type (by content), size and count."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,.pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class TicketReplyForm(forms.Form):
+    body = forms.CharField(
+        # Translators: 回复
+        label=_("Reply"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The customer sees your reply on the ticket and is notified."),
+    )
+    files = MultipleFileField(
+        # Translators: 附件
+        label=_("Attachments"),
+        required=False,
+        help_text=ALLOWED_TYPES_HELP,
+    )
+
+
+class TicketVoidForm(forms.Form):
+    reason = forms.CharField(
+        # Translators: 作废原因
+        label=_("Reason for voiding"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The customer and the vendor see it on the request's timeline, with this ticket's number."),
+    )
+
+
+WITHDRAWAL_STATUSES = ("requested", "paid", "rejected", "all")
+
+
+class WithdrawalRejectForm(forms.Form):
+    reason = forms.CharField(
+        # Translators: 驳回原因
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The customer sees it; the amount goes back to their refund balance."),
+    )

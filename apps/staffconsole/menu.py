@@ -1,4 +1,4 @@
-"""The staff console's left menu: one entry per section, in order. Later sections (tickets, voiding) add a line here.
+"""The staff console's left menu: one entry per section, in order. A new section adds a line here.
 
 `url_names` are the page names (namespace "staffconsole") that highlight the entry.
 """
@@ -25,6 +25,10 @@ STAFF_MENU: tuple[MenuEntry, ...] = (
     MenuEntry(_("Audit findings"), "findings", ("findings", "finding_acknowledge")),
     # Translators: 工作日历
     MenuEntry(_("Working-day calendar"), "calendar", ("calendar", "calendar_edit", "calendar_delete")),
+    # Translators: 工单
+    MenuEntry(_("Support tickets"), "tickets", ("tickets", "ticket_detail", "ticket_void")),
+    # Translators: 提现
+    MenuEntry(_("Withdrawals"), "withdrawals", ("withdrawals", "withdrawal_pay", "withdrawal_reject")),
 )
 
 

@@ -21,6 +21,7 @@ from apps.invoices.models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest, Ship
 from apps.invoices.services import invoice_request_accept, invoice_request_reject, not_pending_message
 
 from ..forms import MailForm, RejectForm
+from ..selectors import returns_and_tickets_of
 from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadline
 
 
@@ -38,7 +39,10 @@ class InvoiceRequestDetailView(BackofficeMixin, TemplateView):
             invoice_numbers=[invoice.number for invoice in record.issued_invoices.all()],
             can_accept=not self.read_only and can_proceed(record.accept),
             can_mail=not self.read_only and can_proceed(record.mail),
+            # A processing request was never mailed: the vendor may put it back in the queue (issue 8).
+            can_reopen=not self.read_only and can_proceed(record.reopen),
         )
+        context["returns"], context["tickets"] = returns_and_tickets_of(invoice_request=record)
         return context
 
 

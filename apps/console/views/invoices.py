@@ -40,10 +40,12 @@ from apps.invoices.services import (
     invoice_request_check,
     invoice_request_submit,
 )
+from apps.refunds.models import InvoiceReturn
 from apps.titles.selectors import titles_for_account
 
 from ..forms.invoices import ApplyConfirmForm, ApplyForm, CancelForm, RecordFilterForm
 from .mixins import CustomerRequiredMixin, add_service_errors
+from .refunds import debt_context
 
 
 def mask_phone(phone: str) -> str:
@@ -104,6 +106,7 @@ class InvoiceableAmountListView(CustomerRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["rows"] = invoiceable_rows(customer_account=self.customer_account)
+        context.update(debt_context(self.customer_account))  # which invoices to return or cancel, per vendor
         return context
 
 
@@ -327,6 +330,7 @@ class InvoiceRequestListView(CustomerRequiredMixin, ListView):
         for record in records:
             record.deadline = deadlines[record.pk]
         context["records"] = records
+        context.update(debt_context(self.customer_account))
         return context
 
 
@@ -361,6 +365,13 @@ class InvoiceRequestDetailView(_InvoiceRequestMixin, TemplateView):
             if invoice_request.is_active and not can_cancel
             else "",
         )
+        # Returns (退票) of this request and its support tickets; a processing or mailing one can be returned.
+        context["returns"] = list(invoice_request.returns.all())
+        context["tickets"] = list(invoice_request.tickets.all())
+        context["can_return"] = invoice_request.status in (
+            InvoiceRequest.Status.PROCESSING,
+            InvoiceRequest.Status.MAILING,
+        ) and not any(r.status in InvoiceReturn.OPEN_STATUSES for r in context["returns"])
         if invoice_request.status in (InvoiceRequest.Status.REJECTED, InvoiceRequest.Status.CANCELLED):
             apply_url = reverse("console:apply", args=[invoice_request.vendor_id])
             context["apply_again_url"] = f"{apply_url}?{urlencode({'from': invoice_request.pk})}"

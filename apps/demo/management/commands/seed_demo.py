@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +59,10 @@ class Command(BaseCommand):
         )
         self._user("vendor1", role=User.Role.VENDOR, vendor=vendor1)
         self._user("vendor2", role=User.Role.VENDOR, vendor=vendor2)
-        self._user("staff1", role=User.Role.STAFF, is_staff=True, is_superuser=True)
+        staff1 = self._user("staff1", role=User.Role.STAFF, is_staff=True, is_superuser=True)
+        # Voiding an invoice from a support ticket needs this permission, given by name (not only as superuser).
+        void = Permission.objects.get(codename="void_invoicerequest", content_type__app_label="invoices")
+        staff1.user_permissions.add(void)
 
         now = timezone.now()
         consumption = [

@@ -1,0 +1,129 @@
+"""Refund requests (退款) addressed to the vendor: a queue by status, and one request's page to approve it (with an
+optional note) or reject it with a reason. Staff see every vendor's refunds read-only.
+
+The views parse the form and call `apps.refunds.services.refunds`; the service decides (amounts, balance, races) and
+its messages are shown next to the fields, or at the top of the page for conflicts.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from apps.console.views.mixins import add_service_errors
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError
+from apps.core.money import format_cny
+from apps.refunds.models import Refund
+from apps.refunds.services.refunds import refund_approve, refund_reject
+
+from ..forms import RefundApproveForm, RefundRejectForm
+from ..selectors import refund_counts, refund_for_backoffice, refunds_for_backoffice
+from .mixins import BackofficeMixin, VendorRequiredMixin
+
+PAGE_SIZE = 50
+
+
+class RefundQueueView(BackofficeMixin, TemplateView):
+    """Tabs: waiting for the vendor (the default), approved, rejected, all."""
+
+    template_name = "backoffice/refund_queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        status = self.request.GET.get("status", Refund.Status.REQUESTED)
+        if status != "all" and status not in Refund.Status.values:
+            status = Refund.Status.REQUESTED
+        counts = refund_counts(vendor=self.vendor)
+        tabs = [(value, label, counts.get(value, 0)) for value, label in Refund.Status.choices]
+        context.update(
+            status=status,
+            tabs=tabs,
+            total_count=sum(counts.values()),
+            rows=list(
+                refunds_for_backoffice(vendor=self.vendor, status=None if status == "all" else status)[:PAGE_SIZE]
+            ),
+            page_size=PAGE_SIZE,
+        )
+        return context
+
+
+class RefundMixin:
+    def get_refund(self, pk: int) -> Refund:
+        try:
+            return refund_for_backoffice(vendor=self.vendor, refund_id=pk)
+        except NotFoundError as error:
+            raise Http404(str(error.message)) from error
+
+
+class RefundDetailView(RefundMixin, BackofficeMixin, View):
+    """One refund request: what the customer asked and why; approve or reject it while it is waiting."""
+
+    template_name = "backoffice/refund_detail.html"
+
+    def get(self, request, pk: int):
+        return render_refund(request, self.get_refund(pk), read_only=self.read_only)
+
+
+def render_refund(request, refund: Refund, *, read_only: bool, approve_form=None, reject_form=None, status=200):
+    context = {
+        "refund": refund,
+        "read_only": read_only,
+        "can_decide": not read_only and refund.status == Refund.Status.REQUESTED,
+        "approve_form": approve_form or RefundApproveForm(),
+        "reject_form": reject_form or RefundRejectForm(),
+    }
+    return render(request, "backoffice/refund_detail.html", context, status=status)
+
+
+class RefundApproveView(RefundMixin, VendorRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        refund = self.get_refund(pk)
+        form = RefundApproveForm(request.POST)
+        if not form.is_valid():
+            return render_refund(request, refund, read_only=False, approve_form=form, status=400)
+        try:
+            refund = refund_approve(
+                actor=request.user, vendor=self.vendor, refund_id=refund.pk, reason=form.cleaned_data["reason"]
+            )
+        except ConflictError as error:
+            messages.error(request, str(error.message))
+            return redirect("backoffice:refund_detail", pk=pk)
+        except ApplicationError as error:
+            add_service_errors(form, error)
+            return render_refund(request, refund, read_only=False, approve_form=form, status=400)
+        messages.success(
+            request,
+            _("Approved the refund of %(amount)s to %(customer)s. It lowers what they consumed with you.")
+            % {"amount": format_cny(refund.amount), "customer": refund.customer_account.name},
+        )
+        return redirect("backoffice:refund_detail", pk=pk)
+
+
+class RefundRejectView(RefundMixin, VendorRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        refund = self.get_refund(pk)
+        form = RefundRejectForm(request.POST)
+        if not form.is_valid():
+            return render_refund(request, refund, read_only=False, reject_form=form, status=400)
+        try:
+            refund = refund_reject(
+                actor=request.user, vendor=self.vendor, refund_id=refund.pk, reason=form.cleaned_data["reason"]
+            )
+        except ConflictError as error:
+            messages.error(request, str(error.message))
+            return redirect("backoffice:refund_detail", pk=pk)
+        except ApplicationError as error:
+            add_service_errors(form, error)
+            return render_refund(request, refund, read_only=False, reject_form=form, status=400)
+        messages.success(
+            request,
+            _("Rejected the refund of %(amount)s. The customer sees your reason.")
+            % {"amount": format_cny(refund.amount)},
+        )
+        return redirect("backoffice:refund_detail", pk=pk)
