@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
@@ -14,6 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.accounts.models import User
 from apps.core.api import AuthTokenThrottle
 from apps.core.errors import ApplicationError
 from apps.core.workdays import calendar_date
@@ -25,7 +27,9 @@ from apps.invoices.services import (
     invoice_request_reject,
     invoice_request_submit,
 )
-from tests.factories import VendorUserFactory
+from apps.refunds.services.tickets import ticket_open
+from apps.refunds.services.voiding import invoice_request_void
+from tests.factories import StaffUserFactory, VendorUserFactory
 
 ERROR_KEYS = {"code", "message", "fields"}
 
@@ -104,10 +108,8 @@ def mail(
 
 
 def reach_status(request: InvoiceRequest, status: str, vendor_user=None) -> InvoiceRequest:
-    """Move a pending request to `status` the way users do: accept, reject, mail or cancel through the services.
-
-    `voided` has no service yet (refunds come with a later issue), so that one status is still written directly,
-    together with the mailing details a voided request always carries (a database CHECK).
+    """Move a pending request to `status` the way users do: accept, reject, mail or cancel through the services;
+    `voided` the whole way: mailed, a support ticket about it, and a staff member with the void permission voids it.
     """
     if status == InvoiceRequest.Status.PENDING:
         return fresh(request)
@@ -120,10 +122,23 @@ def reach_status(request: InvoiceRequest, status: str, vendor_user=None) -> Invo
     if status == InvoiceRequest.Status.MAILING:
         return mail(request, vendor_user)
     if status == InvoiceRequest.Status.VOIDED:
-        mail(request, vendor_user)
-        InvoiceRequest.objects.filter(pk=request.pk).update(status=status)
-        return fresh(request)
+        mailed = mail(request, vendor_user)
+        ticket = ticket_open(
+            actor=mailed.submitted_by,
+            customer_account=mailed.customer_account,
+            subject="Please void this invoice",
+            body="The invoice came back.",
+            invoice_request_id=mailed.pk,
+        )
+        return invoice_request_void(actor=void_staff_user(), ticket_id=ticket.pk, reason="Returned by the customer")
     raise ValueError(f"unknown status {status!r}")
+
+
+def void_staff_user():
+    """A marketplace staff member with the permission to void invoices."""
+    staff = StaffUserFactory()
+    staff.user_permissions.add(Permission.objects.get(codename="void_invoicerequest"))
+    return User.objects.get(pk=staff.pk)  # fresh: the permission cache is empty
 
 
 def run_together(fn: Callable[[int], object], n: int, *, timeout: float = 60) -> list[object]:
