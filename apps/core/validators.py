@@ -164,13 +164,16 @@ def check_gbk(values: dict[str, str]) -> None:
 
 
 # C0 controls, DEL and C1 controls: invisible, they break CSV files, printers and terminals (NUL breaks PostgreSQL).
-CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Also the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): invisible, they make
+# text display in another order than it is stored ("Trojan Source"), e.g. a subject or file name that reads reversed.
+CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Multi-line text (reasons) may keep its line breaks and tabs; nothing else.
-MULTILINE_CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MULTILINE_CONTROL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_no_control_characters(values: dict[str, str], *, multiline: frozenset[str] | set[str] = frozenset()) -> None:
-    """Refuse control characters (U+0000-U+001F, U+007F-U+009F) field by field.
+    """Refuse control characters (U+0000-U+001F, U+007F-U+009F) and bidi overrides (U+202A-U+202E, U+2066-U+2069)
+    field by field.
 
     Fields named in `multiline` may keep line breaks (\\n, \\r) and tabs; NUL and the rest are refused everywhere.
     """
@@ -227,3 +230,16 @@ def parse_id(raw) -> int | None:
     else:
         return None
     return value if 1 <= value <= ID_MAX else None
+
+
+def checked_text(value: str, *, field: str, limit: int, required_message: str = "") -> str:
+    """A reason, note or message typed by a person: no control characters (line breaks allowed), stripped, at most
+    `limit` characters, and required when `required_message` says what to write. Every service's texts use it."""
+    check_no_control_characters({field: value or ""}, multiline={field})
+    value = (value or "").strip()
+    if not value and required_message:
+        raise ApplicationError(f"{field}_required", required_message, {field: [required_message]})
+    if len(value) > limit:
+        message = _("At most %(limit)d characters.") % {"limit": limit}
+        raise ApplicationError(f"invalid_{field}", message, {field: [message]})
+    return value

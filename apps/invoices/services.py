@@ -23,7 +23,7 @@ from apps.core.defaults import lock_account
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.money import format_cny, parse_amount
 from apps.core.scope import get_in_scope_or_not_found
-from apps.core.validators import check_no_control_characters
+from apps.core.validators import checked_text
 from apps.core.workdays import DISPATCH_WORKING_DAYS, DueDate, WorkingCalendar, calendar_date, current_calendar
 from apps.notifications.models import Notification
 from apps.notifications.services import customer_recipients, notify, vendor_recipients
@@ -282,15 +282,8 @@ def cannot_cancel_message(invoice_request: InvoiceRequest) -> str:
 
 
 def _checked_reason(reason: str, *, required_message: str = "") -> str:
-    """A cancel or reject reason: stripped, at most STATUS_REASON_MAX_LENGTH characters, required if a message says."""
-    check_no_control_characters({"reason": reason or ""}, multiline={"reason"})  # line breaks yes, NUL never
-    reason = (reason or "").strip()
-    if not reason and required_message:
-        raise ApplicationError("reason_required", required_message, {"reason": [required_message]})
-    if len(reason) > STATUS_REASON_MAX_LENGTH:
-        message = _("At most %(limit)d characters.") % {"limit": STATUS_REASON_MAX_LENGTH}
-        raise ApplicationError("invalid_reason", message, {"reason": [message]})
-    return reason
+    """A cancel or reject reason: the shared text rule with STATUS_REASON_MAX_LENGTH."""
+    return checked_text(reason, field="reason", limit=STATUS_REASON_MAX_LENGTH, required_message=required_message)
 
 
 def _lock_with_balance(

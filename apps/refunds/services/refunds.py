@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import CustomerAccount, User, Vendor
 from apps.billing.models import VendorBalance
 from apps.billing.services import balance_lock
+from apps.core import validators
 from apps.core.defaults import lock_account
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.models import audit
@@ -53,15 +54,8 @@ def wallet_lock(*, customer_account_id: int) -> AccountWallet:
 
 
 def checked_text(value: str, *, field: str, required_message: str = "", limit: int = REASON_MAX_LENGTH) -> str:
-    """A reason or note: no control characters (line breaks allowed), stripped, at most `limit` characters."""
-    check_no_control_characters({field: value or ""}, multiline={field})
-    value = (value or "").strip()
-    if not value and required_message:
-        raise ApplicationError(f"{field}_required", required_message, {field: [required_message]})
-    if len(value) > limit:
-        message = _("At most %(limit)d characters.") % {"limit": limit}
-        raise ApplicationError(f"invalid_{field}", message, {field: [message]})
-    return value
+    """The shared text rule (apps.core.validators.checked_text) with this module's default length."""
+    return validators.checked_text(value, field=field, limit=limit, required_message=required_message)
 
 
 def _requested_total(*, customer_account_id: int, vendor_id: int, exclude_id: int | None = None) -> Decimal:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from apps.accounts.models import CustomerAccount, User, Vendor
+from apps.core import validators
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.scope import get_in_scope_or_not_found
 from apps.core.validators import check_gbk, check_no_control_characters
@@ -42,15 +43,8 @@ def _return_not_found():
 
 
 def checked_text(value: str, *, field: str, required_message: str = "", limit: int = REASON_MAX_LENGTH) -> str:
-    """A reason or message: no control characters (line breaks allowed), stripped, required if a message says."""
-    check_no_control_characters({field: value or ""}, multiline={field})
-    value = (value or "").strip()
-    if not value and required_message:
-        raise ApplicationError(f"{field}_required", required_message, {field: [required_message]})
-    if len(value) > limit:
-        message = _("At most %(limit)d characters.") % {"limit": limit}
-        raise ApplicationError(f"invalid_{field}", message, {field: [message]})
-    return value
+    """The shared text rule (apps.core.validators.checked_text) with this module's default length."""
+    return validators.checked_text(value, field=field, limit=limit, required_message=required_message)
 
 
 def _note(invoice_return: InvoiceReturn, *, actor: User, kind: str, **extra) -> None:
