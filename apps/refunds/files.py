@@ -45,9 +45,23 @@ def sniff_content_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+NAME_MAX_LENGTH = 150
+# Extensions a name may already end with for each sniffed one (a JPEG is often .jpeg).
+_SAME_EXTENSIONS = {".jpg": (".jpg", ".jpeg"), ".png": (".png",), ".pdf": (".pdf",), ".webp": (".webp",)}
+
+
 def _display_name(raw: str, extension: str) -> str:
+    """The name shown and offered on download: no folders, no invisible or bidi characters, at most 150 characters,
+    ending with the extension of what the file really is (a PNG sent as "invoice.exe" downloads as
+    "invoice.exe.png"; a long name keeps its extension)."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()[:150]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if extension and not name.lower().endswith(_SAME_EXTENSIONS.get(extension, (extension,))):
+        name = f"{name}{extension}" if name else ""
+    if len(name) > NAME_MAX_LENGTH:
+        stem, dot, tail = name.rpartition(".")
+        suffix = f".{tail}" if dot and stem and len(tail) <= 10 else ""
+        name = (stem if suffix else name)[: NAME_MAX_LENGTH - len(suffix)].rstrip() + suffix
     return name or f"attachment{extension}"
 
 
@@ -60,19 +74,21 @@ def check_attachments(files) -> list[CheckedFile]:
     checked = []
     for upload in files:
         name = getattr(upload, "name", "") or ""
+        # Messages name the file as it will be shown: no folders, no invisible or bidi characters, 150 at most.
+        shown = _display_name(name, "")
         size = upload.size
         if size > MAX_ATTACHMENT_BYTES:
-            message = _("%(name)s is larger than 5 MB; attach a smaller photo or PDF.") % {"name": name}
+            message = _("%(name)s is larger than 5 MB; attach a smaller photo or PDF.") % {"name": shown}
             raise ApplicationError("attachment_too_large", message, {"files": [message]})
         if size == 0:
-            message = _("%(name)s is empty.") % {"name": name}
+            message = _("%(name)s is empty.") % {"name": shown}
             raise ApplicationError("attachment_type", message, {"files": [message]})
         upload.seek(0)
         head = upload.read(16)
         upload.seek(0)
         sniffed = sniff_content_type(head)
         if sniffed is None:
-            message = _("%(name)s is not an image (JPEG, PNG, WebP) or a PDF.") % {"name": name}
+            message = _("%(name)s is not an image (JPEG, PNG, WebP) or a PDF.") % {"name": shown}
             raise ApplicationError("attachment_type", message, {"files": [message]})
         content_type, extension = sniffed
         checked.append(

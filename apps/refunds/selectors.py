@@ -195,9 +195,12 @@ TICKET_ACTIVE_STATUSES = ("open", "waiting")
 
 
 def _ticket_list(tickets: QuerySet[SupportTicket]) -> QuerySet[SupportTicket]:
-    return tickets.select_related(
-        "customer_account", "opened_by", "assignee", "invoice_request__vendor", "invoice_return"
-    ).annotate(message_count=Count("messages", distinct=True))
+    # Meta.ordering is dropped from a query with a GROUP BY (the Count), so the order is stated: latest message first.
+    return (
+        tickets.select_related("customer_account", "opened_by", "assignee", "invoice_request__vendor", "invoice_return")
+        .annotate(message_count=Count("messages", distinct=True))
+        .order_by("-last_message_at", "-id")
+    )
 
 
 def _ticket_detail(tickets: QuerySet[SupportTicket]) -> QuerySet[SupportTicket]:

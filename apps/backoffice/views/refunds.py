@@ -6,6 +6,7 @@ its messages are shown next to the fields, or at the top of the page for conflic
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,14 +38,17 @@ class RefundQueueView(BackofficeMixin, TemplateView):
             status = Refund.Status.REQUESTED
         counts = refund_counts(vendor=self.vendor)
         tabs = [(value, label, counts.get(value, 0)) for value, label in Refund.Status.choices]
+        # get_page: a stale or mistyped ?page= (past the end after deciding the last row, 0, text) shows the
+        # nearest page, like the request queue.
+        page = Paginator(
+            refunds_for_backoffice(vendor=self.vendor, status=None if status == "all" else status), PAGE_SIZE
+        ).get_page(self.request.GET.get("page"))
         context.update(
             status=status,
             tabs=tabs,
             total_count=sum(counts.values()),
-            rows=list(
-                refunds_for_backoffice(vendor=self.vendor, status=None if status == "all" else status)[:PAGE_SIZE]
-            ),
-            page_size=PAGE_SIZE,
+            page_obj=page,
+            rows=list(page.object_list),
         )
         return context
 
@@ -77,11 +81,19 @@ def render_refund(request, refund: Refund, *, read_only: bool, approve_form=None
     return render(request, "backoffice/refund_detail.html", context, status=status)
 
 
+def _already_decided(request, refund: Refund):
+    # Decided meanwhile (another tab, a colleague): the page no longer shows the form and its errors, so say so.
+    messages.error(request, _("This refund was already %(status)s.") % {"status": refund.get_status_display().lower()})
+    return redirect("backoffice:refund_detail", pk=refund.pk)
+
+
 class RefundApproveView(RefundMixin, VendorRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
         refund = self.get_refund(pk)
+        if refund.status != Refund.Status.REQUESTED:
+            return _already_decided(request, refund)
         form = RefundApproveForm(request.POST)
         if not form.is_valid():
             return render_refund(request, refund, read_only=False, approve_form=form, status=400)
@@ -108,6 +120,8 @@ class RefundRejectView(RefundMixin, VendorRequiredMixin, View):
 
     def post(self, request, pk: int):
         refund = self.get_refund(pk)
+        if refund.status != Refund.Status.REQUESTED:
+            return _already_decided(request, refund)
         form = RefundRejectForm(request.POST)
         if not form.is_valid():
             return render_refund(request, refund, read_only=False, reject_form=form, status=400)

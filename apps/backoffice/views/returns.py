@@ -9,6 +9,7 @@ The views parse the form and call `apps.refunds.services.returns`; staff see eve
 """
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,15 +49,18 @@ class ReturnQueueView(BackofficeMixin, TemplateView):
             status = "todo"
         counts = return_counts(vendor=self.vendor)
         tabs = [(value, label, counts.get(value, 0)) for value, label in InvoiceReturn.Status.choices]
+        # get_page: a stale or mistyped ?page= (past the end after deciding the last row, 0, text) shows the
+        # nearest page, like the request queue.
+        page = Paginator(
+            returns_for_backoffice(vendor=self.vendor, status=None if status == "all" else status), PAGE_SIZE
+        ).get_page(self.request.GET.get("page"))
         context.update(
             status=status,
             tabs=tabs,
             todo_count=counts["todo"],
             total_count=sum(n for key, n in counts.items() if key != "todo"),
-            rows=list(
-                returns_for_backoffice(vendor=self.vendor, status=None if status == "all" else status)[:PAGE_SIZE]
-            ),
-            page_size=PAGE_SIZE,
+            page_obj=page,
+            rows=list(page.object_list),
         )
         return context
 
@@ -97,11 +101,23 @@ def _conflict(request, error: ApplicationError, pk: int):
     return redirect("backoffice:return_detail", pk=pk)
 
 
+def _already_decided(request, invoice_return: InvoiceReturn, *, expected: str):
+    # Decided meanwhile (another tab, a colleague): the page no longer shows the form and its errors, so say so.
+    messages.error(
+        request,
+        _("This return is now “%(status)s”; %(expected)s")
+        % {"status": invoice_return.get_status_display(), "expected": expected},
+    )
+    return redirect("backoffice:return_detail", pk=invoice_return.pk)
+
+
 class ReturnAgreeView(ReturnMixin, VendorRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
         invoice_return = self.get_return(pk)
+        if invoice_return.status != InvoiceReturn.Status.REQUESTED:
+            return _already_decided(request, invoice_return, expected=_("only a requested return can be agreed to."))
         form = ReturnAgreeForm(request.POST)
         if not form.is_valid():
             return render_return(request, invoice_return, read_only=False, agree_form=form, status=400)
@@ -131,6 +147,8 @@ class ReturnDeclineView(ReturnMixin, VendorRequiredMixin, View):
 
     def post(self, request, pk: int):
         invoice_return = self.get_return(pk)
+        if invoice_return.status != InvoiceReturn.Status.REQUESTED:
+            return _already_decided(request, invoice_return, expected=_("only a requested return can be declined."))
         form = ReturnDeclineForm(request.POST)
         if not form.is_valid():
             return render_return(request, invoice_return, read_only=False, decline_form=form, status=400)

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -24,6 +24,7 @@ from apps.core.api import (
     NumericLookupMixin,
     error_responses,
 )
+from apps.core.api.parsers import FormParser, JSONParser
 from apps.core.errors import ApplicationError
 from apps.core.scope import get_in_scope_or_not_found
 from apps.core.workdays import calendar_date
@@ -75,6 +76,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="Any unique string up to 64 characters. Sending the same key again answers the first withdrawal.",
 )
+# Multipart first (attachments); JSON and forms through the core parsers, which answer 400 to a body nested too
+# deeply or too large instead of a 500.
 FILE_PARSERS = [MultiPartParser, FormParser, JSONParser]
 
 
@@ -409,9 +412,7 @@ class TicketViewSet(CustomerApiMixin, mixins.ListModelMixin, mixins.RetrieveMode
     def get_queryset(self) -> QuerySet[SupportTicket]:
         if self.is_schema_generation:
             return SupportTicket.objects.none()
-        return selectors.tickets_for_customer(customer_account=self.customer_account).order_by(
-            "-last_message_at", "-id"
-        )
+        return selectors.tickets_for_customer(customer_account=self.customer_account)
 
     def retrieve(self, request, pk=None):
         return self._answer(int(pk))
@@ -592,19 +593,6 @@ class StaffInvoiceRequestVoidApi(StaffApiMixin, generics.GenericAPIView):
 # Withdrawals
 
 
-def _with_text_fields(error: ApplicationError) -> ApplicationError:
-    """The `invoice_debt` refusal lists each blocking invoice; the error body's `fields` hold strings only, so each
-    becomes its sentence (the structured list is at /api/v1/invoice-debts/)."""
-    debts = error.fields.get("debts")
-    if error.code != "invoice_debt" or not debts:
-        return error
-    lines = []
-    for debt in debts:
-        lines.append(str(debt["message"]))
-        lines.extend(str(item["message"]) for item in debt.get("blocking", ()))
-    return type(error)(error.code, error.message, {**error.fields, "debts": lines})
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Your withdrawals, newest first",
@@ -633,15 +621,12 @@ class WithdrawalViewSet(CustomerApiMixin, mixins.ListModelMixin, viewsets.Generi
     def create(self, request):
         serializer = WithdrawalCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            withdrawal = withdrawal_services.withdrawal_request(
-                actor=request.user,
-                customer_account=self.customer_account,
-                idempotency_key=request.headers.get("Idempotency-Key", ""),
-                **serializer.validated_data,
-            )
-        except ApplicationError as error:
-            raise _with_text_fields(error) from error
+        withdrawal = withdrawal_services.withdrawal_request(
+            actor=request.user,
+            customer_account=self.customer_account,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            **serializer.validated_data,
+        )
         return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -86,8 +86,8 @@ def withdrawal_request(
 ) -> Withdrawal:
     """Ask to be paid refunded money. The amount leaves the withdrawable balance now; staff pay or reject it.
 
-    Refused with code `invoice_debt` while the account owes invoices with any vendor; `fields["debts"]` lists each
-    vendor's debt and the blocking requests ({number, status, action, message}).
+    Refused with code `invoice_debt` while the account owes invoices with any vendor; `fields["debts"]` says, line by
+    line, each vendor's debt and what to do with each blocking invoice.
     """
     amount = parse_amount(amount)
     bank_name, bank_account, account_holder = _checked_bank(
@@ -112,32 +112,13 @@ def withdrawal_request(
     debts = invoice_debts_for_account(customer_account=customer_account)
     if debts:
         message = _("You cannot withdraw while you owe invoices.") + "\n" + invoice_debt_message(debts)
-        raise ApplicationError(
-            "invoice_debt",
-            message,
-            {
-                "debts": [
-                    {
-                        "vendor": debt.vendor.name,
-                        "vendor_id": debt.vendor.pk,
-                        "debt": f"{debt.debt:.2f}",
-                        "message": debt.message,
-                        "blocking": [
-                            {
-                                "id": item.invoice_request.pk,
-                                "number": item.invoice_request.number,
-                                "status": item.invoice_request.status,
-                                "amount": f"{item.invoice_request.amount:.2f}",
-                                "action": item.action,
-                                "message": item.message,
-                            }
-                            for item in debt.blocking
-                        ],
-                    }
-                    for debt in debts
-                ]
-            },
-        )
+        # `fields` of an error hold readable strings only: each vendor's debt, then what to do with each blocking
+        # invoice (the structured list is invoice_debts_for_account, /api/v1/invoice-debts/).
+        lines = []
+        for debt in debts:
+            lines.append(str(debt.message))
+            lines.extend(str(item.message) for item in debt.blocking)
+        raise ApplicationError("invoice_debt", message, {"debts": lines})
     if amount > wallet.withdrawable:
         message = _("The amount is more than you can withdraw: at most %(available)s.") % {
             "available": format_cny(wallet.withdrawable)
