@@ -25,7 +25,7 @@ DEV_STAMP := $(VENV)/.installed-requirements-dev
 TEST_DATABASE_URL := postgres://postgres@127.0.0.1:5432/invoicing
 TEST_REDIS_URL := redis://127.0.0.1:6379/15
 
-.PHONY: help install install-dev run migrate seed messages test lint format check-services bench clean
+.PHONY: help install install-dev run migrate seed messages test lint format check-services bench bench-quick clean
 
 help: ## Show this list
 	@echo "Invoicing Console: make <target>"
@@ -78,8 +78,13 @@ messages: $(RUNTIME_STAMP) ## Update the zh_Hans and en catalogs and compile the
 
 # --- checking -----------------------------------------------------------------------------------------------------
 
-test check-services bench: export DATABASE_URL ?= $(TEST_DATABASE_URL)
-test check-services bench: export REDIS_URL ?= $(TEST_REDIS_URL)
+test check-services: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+test check-services: export REDIS_URL ?= $(TEST_REDIS_URL)
+# The benchmark uses DATABASE_URL's server only: its data goes to the database BENCH_DATABASE (and <it>_jobs).
+bench bench-quick: export DATABASE_URL ?= $(TEST_DATABASE_URL)
+bench bench-quick: export REDIS_URL ?= redis://127.0.0.1:6379/14
+BENCH_DATABASE ?= invoicing_bench
+BENCH_ARGS ?=
 
 check-services: $(DEV_STAMP) ## Fail unless PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) answer
 	$(PY) bin/check-services
@@ -94,9 +99,13 @@ test: $(DEV_STAMP) ## PostgreSQL + Redis check, ruff, makemigrations --check, th
 	DEBUG=1 $(PY) -W ignore::RuntimeWarning manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(ARGS)
 
-bench: $(DEV_STAMP) ## Vendor queue timings with 100,000 requests for one vendor (PostgreSQL; own database)
+bench: $(DEV_STAMP) ## Every endpoint under wrk vs. a bare-Django floor + job timings, scale 1.0 (about 10 minutes)
 	$(PY) bin/check-services
-	$(PY) bench/queue_bench.py
+	$(PY) bench/run.py --scale 1.0 --duration 10 --profile --database $(BENCH_DATABASE) $(BENCH_ARGS)
+
+bench-quick: $(DEV_STAMP) ## The same at scale 0.05, 3 s per endpoint (about two minutes)
+	$(PY) bin/check-services
+	$(PY) bench/run.py --scale 0.05 --duration 3 --profile --jobs-timeout 300 --database $(BENCH_DATABASE)_quick $(BENCH_ARGS)
 
 lint: $(DEV_STAMP) ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -21,6 +21,15 @@ def balance_lock(*, customer_account_id: int, vendor_id: int) -> VendorBalance:
     """Return the balance row of an account with a vendor, locked until the transaction ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("balance_lock must run inside a transaction")
+    # The row almost always exists: lock it in one query; create it (in a savepoint) only when it is missing.
+    balance = (
+        VendorBalance.objects.select_for_update()
+        .filter(customer_account_id=customer_account_id, vendor_id=vendor_id)
+        .order_by()
+        .first()
+    )
+    if balance is not None:
+        return balance
     try:
         with transaction.atomic():
             VendorBalance.objects.get_or_create(customer_account_id=customer_account_id, vendor_id=vendor_id)

@@ -10,7 +10,14 @@ from apps.core.errors import ApplicationError
 from apps.core.money import format_cny
 from apps.titles.models import InvoiceTitle
 
-from .models import STATUS_REASON_MAX_LENGTH, AuditFinding, InvoiceEvent, InvoiceRequest, IssuedInvoice
+from .models import (
+    STATUS_REASON_MAX_LENGTH,
+    AuditFinding,
+    InvoiceEvent,
+    InvoiceRequest,
+    IssuedInvoice,
+    VendorStatusCount,
+)
 from .services import invoice_request_cancel
 
 TITLE_SNAPSHOT_LABELS = (
@@ -247,3 +254,12 @@ class AuditFindingAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["key", "invoice_request__number"]
     list_select_related = ["invoice_request"]
+
+
+@admin.register(VendorStatusCount)
+class VendorStatusCountAdmin(ReadOnlyAdmin):
+    """Requests per vendor and status, kept by the database (the queue's tabs); never edited here."""
+
+    list_display = ("vendor", "status", "count")
+    list_filter = ("status",)
+    list_select_related = ("vendor",)

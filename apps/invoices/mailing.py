@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,8 @@ from apps.core.errors import ApplicationError, ConflictError
 from apps.core.money import format_cny
 from apps.core.validators import CONTROL_CHARACTERS_RE, check_gbk, check_no_control_characters
 from apps.core.workdays import calendar_date
+from apps.notifications.models import Notification
+from apps.notifications.services import customer_recipients_by_account, notify_many
 
 from .models import (
     VENDOR_PAYS_SHIPPING_FROM,
@@ -77,7 +79,65 @@ def shipping_payer_check(*, amount: Decimal, payer: str) -> None:
         raise ApplicationError("cash_on_delivery_not_allowed", message, {"shipping_payer": [message]})
 
 
-def _check_mailing(*, invoice_request: InvoiceRequest, vendor: Vendor, mailing: MailingInfo) -> MailingInfo:
+class _TakenInDatabase:
+    """Which invoice numbers and parcels are already used, asked of the database (one request mailed at a time)."""
+
+    def __init__(self, vendor: Vendor) -> None:
+        self.vendor = vendor
+
+    def invoice_numbers(self, numbers: list[str]) -> list[str]:
+        return list(
+            IssuedInvoice.objects.filter(vendor=self.vendor, number__in=numbers).values_list("number", flat=True)
+        )
+
+    def parcel_used(self, *, courier: str, tracking_number: str, invoice_request_id: int) -> bool:
+        return (
+            InvoiceRequest.objects.filter(courier=courier, tracking_number=tracking_number)
+            .exclude(pk=invoice_request_id)
+            .exists()
+        )
+
+
+class _TakenInBatch:
+    """The same answers for a batch of the mailing import, read in two queries before the batch's rows are checked,
+    then kept up to date as rows are applied (a later row of the file sees what an earlier one took)."""
+
+    def __init__(self, *, vendor: Vendor, mailings: list[MailingInfo]) -> None:
+        numbers = {number for mailing in mailings for number in split_invoice_numbers(mailing.invoice_numbers)}
+        trackings = {(mailing.tracking_number or "").strip().upper() for mailing in mailings} - {""}
+        # IssuedInvoice is ordered by id: a message naming several taken numbers lists them in that order.
+        self._numbers: dict[str, int] = dict(
+            IssuedInvoice.objects.filter(vendor=vendor, number__in=numbers).values_list("number", "pk")
+        )
+        self._next_order = max(self._numbers.values(), default=0) + 1
+        self._parcels: dict[tuple[str, str], int] = {
+            (courier, tracking): pk
+            for courier, tracking, pk in InvoiceRequest.objects.filter(tracking_number__in=trackings).values_list(
+                "courier", "tracking_number", "pk"
+            )
+        }
+
+    def invoice_numbers(self, numbers: list[str]) -> list[str]:
+        return sorted((number for number in numbers if number in self._numbers), key=self._numbers.__getitem__)
+
+    def parcel_used(self, *, courier: str, tracking_number: str, invoice_request_id: int) -> bool:
+        return self._parcels.get((courier, tracking_number), invoice_request_id) != invoice_request_id
+
+    def take(self, *, invoice_request: InvoiceRequest, mailing: MailingInfo) -> None:
+        for number in mailing.invoice_numbers:
+            self._numbers[number] = self._next_order
+            self._next_order += 1
+        self._parcels[(mailing.courier, mailing.tracking_number)] = invoice_request.pk
+
+
+def _check_mailing(
+    *,
+    invoice_request: InvoiceRequest,
+    vendor: Vendor,
+    mailing: MailingInfo,
+    taken: _TakenInDatabase | _TakenInBatch | None = None,
+) -> MailingInfo:
+    taken = taken or _TakenInDatabase(vendor)
     errors: dict[str, list[str]] = {}
     numbers = split_invoice_numbers(mailing.invoice_numbers)
     if not numbers:
@@ -87,10 +147,10 @@ def _check_mailing(*, invoice_request: InvoiceRequest, vendor: Vendor, mailing: 
     elif len(set(numbers)) != len(numbers):
         errors["invoice_numbers"] = [_("The same invoice number is listed twice.")]
     else:
-        taken = list(IssuedInvoice.objects.filter(vendor=vendor, number__in=numbers).values_list("number", flat=True))
-        if taken:
+        used = taken.invoice_numbers(numbers)
+        if used:
             errors["invoice_numbers"] = [
-                _("Invoice number %(numbers)s was already used for another request.") % {"numbers": ", ".join(taken)}
+                _("Invoice number %(numbers)s was already used for another request.") % {"numbers": ", ".join(used)}
             ]
     today = calendar_date(timezone.now())
     if mailing.invoice_date is None:
@@ -118,11 +178,8 @@ def _check_mailing(*, invoice_request: InvoiceRequest, vendor: Vendor, mailing: 
         errors["tracking_number"] = [_("Enter the tracking number.")]
     elif not TRACKING_NUMBER_RE.match(tracking_number):
         errors["tracking_number"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
-    elif (
-        "courier" not in errors
-        and InvoiceRequest.objects.filter(courier=mailing.courier, tracking_number=tracking_number)
-        .exclude(pk=invoice_request.pk)
-        .exists()
+    elif "courier" not in errors and taken.parcel_used(
+        courier=mailing.courier, tracking_number=tracking_number, invoice_request_id=invoice_request.pk
     ):
         errors["tracking_number"] = [_("This tracking number was already used for another request with this courier.")]
     payer_code = ""
@@ -145,6 +202,18 @@ def _check_mailing(*, invoice_request: InvoiceRequest, vendor: Vendor, mailing: 
     )
 
 
+def _mark_mailed(invoice_request: InvoiceRequest, *, mailing: MailingInfo, now: dt.datetime) -> None:
+    """The transition and the mailing fields, in memory: the caller saves (one row, or a batch of the import)."""
+    invoice_request.mail()
+    invoice_request.invoice_date = mailing.invoice_date
+    invoice_request.courier = mailing.courier
+    invoice_request.courier_name = mailing.courier_name
+    invoice_request.tracking_number = mailing.tracking_number
+    invoice_request.shipping_payer = mailing.shipping_payer
+    invoice_request.mailed_at = now
+    invoice_request.updated_at = now
+
+
 def cannot_mail_message(invoice_request: InvoiceRequest) -> str:
     """Why a request cannot be marked mailed: the refusal and the back-office pages' explanation."""
     if invoice_request.status == InvoiceRequest.Status.PENDING:
@@ -165,13 +234,7 @@ def invoice_request_mail(
         raise ConflictError("cannot_mail", cannot_mail_message(invoice_request))
     mailing = _check_mailing(invoice_request=invoice_request, vendor=vendor, mailing=mailing)
     from_status = invoice_request.status
-    invoice_request.mail()
-    invoice_request.invoice_date = mailing.invoice_date
-    invoice_request.courier = mailing.courier
-    invoice_request.courier_name = mailing.courier_name
-    invoice_request.tracking_number = mailing.tracking_number
-    invoice_request.shipping_payer = mailing.shipping_payer
-    invoice_request.mailed_at = timezone.now()
+    _mark_mailed(invoice_request, mailing=mailing, now=timezone.now())
     try:
         # The unique constraints are the last word when two requests race for the same numbers.
         with transaction.atomic():
@@ -239,6 +302,8 @@ SHIPPING_PAYER_WORDS = {
 
 MAILING_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 MAILING_IMPORT_MAX_ROWS = 5000
+# Rows applied per transaction by the import (a fixed number of queries each).
+MAILING_IMPORT_BATCH_SIZE = 500
 # Longer than any request number, invoice numbers, date, courier name, tracking number or payer a vendor writes.
 MAILING_IMPORT_MAX_CELL = 500
 # Tried in this order: UTF-8 (Excel's "CSV UTF-8" adds a BOM), then GB18030, the superset of the GBK that Excel
@@ -492,8 +557,138 @@ def mailing_import_csv(*, actor: User, vendor: Vendor, text: str) -> MailingImpo
     and a row already applied (same request, courier and tracking number) is reported as unchanged.
 
     The whole file is read and checked before any row is applied (`mailing_csv_rows`); a file that cannot be used
-    raises ApplicationError and changes nothing."""
+    raises ApplicationError and changes nothing. The rows are then applied in batches of MAILING_IMPORT_BATCH_SIZE,
+    one transaction each, with a fixed number of queries per batch whatever its size (the requests locked in one
+    query, taken invoice and tracking numbers read in two, the writes in bulk): the same rules and messages as
+    `invoice_request_mail`, which checks each row through the same `_check_mailing`."""
     rows = mailing_csv_rows(text)
+    report = MailingImportReport()
+    for start in range(0, len(rows), MAILING_IMPORT_BATCH_SIZE):
+        batch = rows[start : start + MAILING_IMPORT_BATCH_SIZE]
+        try:
+            part = _mailing_import_batch(actor=actor, vendor=vendor, rows=batch)
+        except IntegrityError:
+            # Another request took one of the numbers between our read and our write (the unique constraints
+            # have the last word): this batch rolled back whole; apply it again row by row, each row on its own.
+            part = _mailing_import_one_by_one(actor=actor, vendor=vendor, rows=batch)
+        report.applied += part.applied
+        report.unchanged += part.unchanged
+        report.errors += part.errors
+    return report
+
+
+def _row_error_details(error: ApplicationError) -> str:
+    details = "; ".join(str(message) for messages in error.fields.values() for message in messages)
+    return details or str(error.message)
+
+
+def _not_found_message(number: str) -> str:
+    return _("No request %(number)s for your company.") % {"number": number}
+
+
+def _is_unchanged(invoice_request: InvoiceRequest, mailing: MailingInfo) -> bool:
+    return invoice_request.status == InvoiceRequest.Status.MAILING and (
+        invoice_request.courier,
+        invoice_request.tracking_number,
+    ) == (mailing.courier, mailing.tracking_number)
+
+
+@transaction.atomic
+def _mailing_import_batch(*, actor: User, vendor: Vendor, rows: list[_MailingRow]) -> MailingImportReport:
+    report = MailingImportReport()
+    usable = [row for row in rows if row.mailing is not None]
+    invoice_requests = {
+        invoice_request.number: invoice_request
+        for invoice_request in InvoiceRequest.objects.select_for_update(of=("self",))
+        .filter(vendor=vendor, number__in={row.number for row in usable})
+        .order_by("pk")
+    }
+    taken = _TakenInBatch(vendor=vendor, mailings=[row.mailing for row in usable if row.number in invoice_requests])
+    now = timezone.now()
+    mailed: list[tuple[InvoiceRequest, MailingInfo, str]] = []
+    for row in rows:
+        if row.mailing is None:
+            report.errors.append((row.line, row.number, row.error))
+            continue
+        invoice_request = invoice_requests.get(row.number)
+        if invoice_request is None:
+            report.errors.append((row.line, row.number, _not_found_message(row.number)))
+            continue
+        if _is_unchanged(invoice_request, row.mailing):
+            report.unchanged.append(row.number)
+            continue
+        try:
+            if not can_proceed(invoice_request.mail):
+                raise ConflictError("cannot_mail", cannot_mail_message(invoice_request))
+            mailing = _check_mailing(invoice_request=invoice_request, vendor=vendor, mailing=row.mailing, taken=taken)
+        except ApplicationError as error:
+            report.errors.append((row.line, row.number, _row_error_details(error)))
+            continue
+        from_status = invoice_request.status
+        _mark_mailed(invoice_request, mailing=mailing, now=now)
+        taken.take(invoice_request=invoice_request, mailing=mailing)
+        mailed.append((invoice_request, mailing, from_status))
+        report.applied.append(row.number)
+    if not mailed:
+        return report
+    _save_mailed([invoice_request for invoice_request, _mailing, _from in mailed], now=now)
+    IssuedInvoice.objects.bulk_create(
+        [
+            IssuedInvoice(request=invoice_request, vendor=vendor, number=number)
+            for invoice_request, mailing, _from in mailed
+            for number in mailing.invoice_numbers
+        ]
+    )
+    InvoiceEvent.objects.bulk_create(
+        [
+            InvoiceEvent(
+                request=invoice_request, actor=actor, from_status=from_status, to_status=invoice_request.status
+            )
+            for invoice_request, _mailing, from_status in mailed
+        ]
+    )
+    # What notify_status_change says of each mailed request: everyone of the customer account hears of it.
+    recipients = customer_recipients_by_account({invoice_request.customer_account_id for invoice_request, *_ in mailed})
+    notify_many(
+        kind=Notification.Kind.MAILED,
+        events=[
+            (
+                f"{Notification.Kind.MAILED}:{invoice_request.pk}",
+                recipients[invoice_request.customer_account_id],
+                invoice_request,
+            )
+            for invoice_request, *_ in mailed
+        ],
+    )
+    return report
+
+
+def _save_mailed(invoice_requests: list[InvoiceRequest], *, now: dt.datetime) -> None:
+    """One UPDATE ... FROM (VALUES ...) for a batch of requests just marked mailed in memory (`bulk_update` spent
+    seconds building its CASE expressions for 500 rows)."""
+    meta = InvoiceRequest._meta
+    per_row = ["invoice_date", "courier", "courier_name", "tracking_number", "shipping_payer"]
+    columns = {name: connection.ops.quote_name(meta.get_field(name).column) for name in [*per_row, "status"]}
+    columns.update(
+        {name: connection.ops.quote_name(meta.get_field(name).column) for name in ["mailed_at", "updated_at"]}
+    )
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} AS r SET {columns['status']} = %s, "
+        + ", ".join(f"{columns[name]} = v.{columns[name]}" for name in per_row)
+        + f", {columns['mailed_at']} = %s, {columns['updated_at']} = %s FROM (VALUES "
+        + ", ".join(["(%s::bigint, %s::date, %s, %s, %s, %s)"] * len(invoice_requests))
+        + f") AS v (id, {', '.join(columns[name] for name in per_row)}) "
+        + f"WHERE r.{connection.ops.quote_name(meta.pk.column)} = v.id"
+    )
+    params: list = [InvoiceRequest.Status.MAILING.value, now, now]
+    for invoice_request in invoice_requests:
+        params += [invoice_request.pk, *(getattr(invoice_request, name) for name in per_row)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _mailing_import_one_by_one(*, actor: User, vendor: Vendor, rows: list[_MailingRow]) -> MailingImportReport:
+    """The rows of one batch through `invoice_request_mail`, one transaction each (after a lost race)."""
     report = MailingImportReport()
     numbers = {row.number for row in rows if row.mailing is not None and row.number}
     invoice_requests = {
@@ -506,24 +701,17 @@ def mailing_import_csv(*, actor: User, vendor: Vendor, text: str) -> MailingImpo
             continue
         invoice_request = invoice_requests.get(row.number)
         if invoice_request is None:
-            report.errors.append(
-                (row.line, row.number, _("No request %(number)s for your company.") % {"number": row.number})
-            )
+            report.errors.append((row.line, row.number, _not_found_message(row.number)))
             continue
-        mailing = row.mailing
-        if invoice_request.status == InvoiceRequest.Status.MAILING and (
-            invoice_request.courier,
-            invoice_request.tracking_number,
-        ) == (mailing.courier, mailing.tracking_number):
+        if _is_unchanged(invoice_request, row.mailing):
             report.unchanged.append(row.number)
             continue
         try:
             invoice_request = invoice_request_mail(
-                actor=actor, vendor=vendor, invoice_request_id=invoice_request.pk, mailing=mailing
+                actor=actor, vendor=vendor, invoice_request_id=invoice_request.pk, mailing=row.mailing
             )
         except ApplicationError as error:
-            details = "; ".join(str(message) for messages in error.fields.values() for message in messages)
-            report.errors.append((row.line, row.number, details or str(error.message)))
+            report.errors.append((row.line, row.number, _row_error_details(error)))
         else:
             # The same request further down the file is then compared with what was just recorded.
             invoice_requests[row.number] = invoice_request

@@ -156,11 +156,20 @@ class InvoiceRequest(models.Model):
                 condition=Q(status__in=["pending", "processing"]),
                 name="invoice_request_open_due",
             ),
-            models.Index(fields=["customer_account", "-submitted_at"]),
+            # The customer's records, newest first, in exactly the list's order (the id breaks ties), so a page is
+            # read from the index without sorting the account's requests.
+            models.Index(fields=["customer_account", "-submitted_at", "-id"], name="invoice_request_customer_order"),
             models.Index(fields=["vendor", "status", "dispatch_due_date"]),
             # The vendor queue's default order (mail-by date first) without a sort over all of a vendor's rows.
             models.Index(
                 fields=["vendor", "dispatch_due_date", "submitted_at", "id"], name="invoice_request_queue_order"
+            ),
+            # The queue's default view (the work still owed) in its order, without stepping over a large vendor's
+            # mailed and closed requests to find the open ones.
+            models.Index(
+                fields=["vendor", "dispatch_due_date", "submitted_at", "id"],
+                condition=Q(status__in=["pending", "processing"]),
+                name="invoice_request_open_queue",
             ),
         ]
 
@@ -431,3 +440,25 @@ class AuditFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key}"
+
+
+class VendorStatusCount(models.Model):
+    """How many of a vendor's requests are in each status: the queue's tabs without counting 100,000 rows.
+
+    Kept by PostgreSQL statement triggers on invoices_invoicerequest (migration 0008): every insert, status or
+    vendor change and delete, from a service, a bulk insert, COPY or raw SQL, adjusts these rows in the same
+    transaction. Read-only for the application."""
+
+    vendor = models.ForeignKey(
+        Vendor, verbose_name=_("vendor"), on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    status = models.CharField(_("status"), max_length=16, choices=InvoiceRequest.Status.choices)
+    count = models.BigIntegerField(_("number of requests"), default=0)
+
+    class Meta:
+        verbose_name = _("requests by status")
+        verbose_name_plural = _("requests by status")
+        constraints = [models.UniqueConstraint(fields=["vendor", "status"], name="vendor_status_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id} {self.status}: {self.count}"

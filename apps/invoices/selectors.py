@@ -8,7 +8,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, F, FilteredRelation, Func, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -24,7 +25,7 @@ from apps.core.workdays import (
     current_calendar,
 )
 
-from .models import InvoiceEvent, InvoiceRequest
+from .models import InvoiceEvent, InvoiceRequest, VendorStatusCount
 
 REQUEST_NOT_FOUND_MESSAGE = gettext_lazy("No such invoice request.")
 OPEN_STATUSES = ("pending", "processing")  # the vendor still owes the customer a mailed invoice
@@ -130,14 +131,39 @@ def _queue(
         requests = requests.filter(_at_risk(today))
     search = (search or "").strip()
     if search:
-        requests = requests.filter(
+        # Every arm is on the requests table (the account name through the matching account ids), so PostgreSQL
+        # combines the trigram indexes of migration 0009 instead of reading all of a large vendor's requests.
+        accounts = CustomerAccount.objects.filter(name__icontains=search).order_by().values("pk")
+        in_accounts = (
+            _InArray(F("customer_account_id"), Subquery(accounts))
+            if connection.vendor == "postgresql"
+            else Q(customer_account_id__in=Subquery(accounts))  # SQLite (`make run`) has no ANY(ARRAY(...))
+        )
+        matches = (
             Q(number__iexact=search)
             | Q(number__icontains=search)
-            | Q(customer_account__name__icontains=search)
+            | in_accounts
             | Q(title_snapshot__name__icontains=search)
             | Q(title_snapshot__taxpayer_id__iexact=search.upper())
         )
+        # A narrow search (a number, a title) is answered from the indexes: its ids, then the page among them. A
+        # broad one (a big customer's name) is left to the queue's order, where matching rows are dense.
+        few = list(requests.filter(matches).order_by().values_list("pk", flat=True)[: SEARCH_ID_LIMIT + 1])
+        requests = requests.filter(pk__in=few) if len(few) <= SEARCH_ID_LIMIT else requests.filter(matches)
     return requests.order_by("dispatch_due_date", "submitted_at", "id")
+
+
+# Up to this many matches, a queue search selects the page by id (see `_queue`).
+SEARCH_ID_LIMIT = 2000
+
+
+class _InArray(Func):
+    """`column = ANY(ARRAY(subquery))`: the subquery runs once and the column's index answers the lookup (a plain
+    `IN (subquery)` inside an OR is a filter on every row)."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY(ARRAY"
+    output_field = BooleanField()
 
 
 def _staff_scope(vendor: Vendor | None) -> QuerySet[InvoiceRequest]:
@@ -160,13 +186,34 @@ def _status_counts(requests: QuerySet[InvoiceRequest]) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in InvoiceRequest.Status.values}
 
 
+def _stored_status_counts(rows: QuerySet[VendorStatusCount]) -> dict[str, int]:
+    """{status: count} from the counters the database keeps (VendorStatusCount): a few rows, whatever the volume."""
+    counts = dict(rows.order_by().values_list("status").annotate(total=Sum("count")))
+    return {status: int(counts.get(status) or 0) for status in InvoiceRequest.Status.values}
+
+
+def _counters_kept() -> bool:
+    """PostgreSQL triggers keep VendorStatusCount; on another database (SQLite for `make run`) count the requests."""
+    return connection.vendor == "postgresql"
+
+
 def status_counts_for_vendor(*, vendor: Vendor) -> dict[str, int]:
-    """{status: count} for the queue's tabs, in one query."""
-    return _status_counts(InvoiceRequest.objects.filter(vendor=vendor))
+    """{status: count} for the queue's tabs, in one query over the stored counters (not over the requests)."""
+    if not _counters_kept():
+        return status_counts_counted(vendor=vendor)
+    return _stored_status_counts(VendorStatusCount.objects.filter(vendor=vendor))
 
 
 def status_counts_for_staff(*, vendor: Vendor | None = None) -> dict[str, int]:
-    """{status: count} over every vendor (or the one staff filtered on), in one query."""
+    """{status: count} over every vendor (or the one staff filtered on), in one query over the stored counters."""
+    if not _counters_kept():
+        return status_counts_counted(vendor=vendor)
+    rows = VendorStatusCount.objects.all()
+    return _stored_status_counts(rows if vendor is None else rows.filter(vendor=vendor))
+
+
+def status_counts_counted(*, vendor: Vendor | None = None) -> dict[str, int]:
+    """The same counted over the requests themselves (the nightly audit and tests compare the two)."""
     return _status_counts(_staff_scope(vendor))
 
 

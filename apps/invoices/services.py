@@ -5,6 +5,7 @@ forms and serializers turn text into `int`, `Decimal` and model instances before
 """
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -178,8 +179,9 @@ def invoice_request_submit(
 
     submitted_at = now or timezone.now()
     due = dispatch_due_date_for(submitted_at)
+    # Only an idempotency key can collide (with a concurrent twin): a savepoint for that case alone.
     try:
-        with transaction.atomic():
+        with transaction.atomic() if idempotency_key else nullcontext():
             invoice_request = InvoiceRequest.objects.create(
                 customer_account=customer_account,
                 vendor=checked.vendor,

@@ -92,6 +92,46 @@ def notify(
     return len(ids)
 
 
+def customer_recipients_by_account(account_ids: Iterable[int]) -> dict[int, list[User]]:
+    """`customer_recipients` of many accounts in one query: {account id: users}."""
+    users: dict[int, list[User]] = {account_id: [] for account_id in account_ids}
+    for user in User.objects.filter(role=User.Role.CUSTOMER, customer_account_id__in=users, is_active=True):
+        users[user.customer_account_id].append(user)
+    return users
+
+
+def notify_many(*, kind: str, events: Iterable[tuple[str, Iterable[User], object]]) -> int:
+    """`notify` for many events of one kind at once, `(event_key, recipients, invoice_request)` each: two queries
+    whatever the number of events (a batch of the mailing import). Returns how many rows are new."""
+    kind = Notification.Kind(kind)
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient_id=user.pk,
+            event_key=event_key,
+            kind=kind,
+            invoice_request=invoice_request,
+            params={},
+            created_at=now,
+        )
+        for event_key, recipients, invoice_request in events
+        for user in {user.pk: user for user in recipients}.values()
+    ]
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notification.objects.filter(
+            event_key__in={row.event_key for row in rows},
+            recipient_id__in={row.recipient_id for row in rows},
+            created_at=now,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: _queue_delivery(ids))
+    return len(ids)
+
+
 def _queue_delivery(ids: list[int]) -> None:
     """Queue the e-mails; with the broker down, log it and leave the rows to the periodic drain."""
     from .tasks import deliver_notifications_task

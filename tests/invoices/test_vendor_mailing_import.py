@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from apps.core.errors import ApplicationError
@@ -14,6 +16,7 @@ from apps.core.workdays import calendar_date
 from apps.invoices.mailing import MAILING_CSV_COLUMNS, MAILING_CSV_LABELS, mailing_import_csv
 from apps.invoices.models import InvoiceEvent, InvoiceRequest, IssuedInvoice
 from apps.invoices.services import invoice_request_accept
+from apps.notifications.models import Notification
 from tests.factories import VendorUserFactory, consume
 from tests.helpers import api_client, submit
 
@@ -382,6 +385,46 @@ def test_the_file_is_read_whole_before_the_first_row_is_applied(consumed, vendor
         _import(vendor_user, text)
     assert _stored(request).status == "processing"
     assert not InvoiceEvent.objects.filter(to_status="mailing").exists()
+
+
+# --- a fixed number of queries per batch, whatever the number of rows -------------------------------------------
+
+
+def _queries_to_import(consumed, vendor_user, size: int, first: int) -> int:
+    requests = [_processing(consumed, vendor_user, "10.00") for _ in range(size)]
+    text = HEADER + "".join(
+        _row(request, invoice=f"0460{first + n:04d}", tracking=f"SF20{first + n:08d}")
+        for n, request in enumerate(requests)
+    )
+    text += "IR404,04519999,2025-03-06,sf,SF3000000001,寄付\n"  # not found: a row error
+    text += _row(requests[0], invoice=f"0460{first:04d}", tracking=f"SF20{first:08d}")  # repeated: unchanged
+    with CaptureQueriesContext(connection) as queries:
+        report = _import(vendor_user, text)
+    assert report.applied == [request.number for request in requests]
+    assert (report.unchanged, [line for line, *_ in report.errors]) == ([requests[0].number], [size + 2])
+    assert Notification.objects.filter(event_key__in=[f"mailed:{request.pk}" for request in requests]).count() == size
+    assert InvoiceEvent.objects.filter(request__in=requests, to_status="mailing").count() == size
+    return len(queries)
+
+
+def test_the_import_takes_the_same_number_of_queries_for_3_rows_as_for_40(consumed, vendor_user):
+    small = _queries_to_import(consumed, vendor_user, 3, first=0)
+    large = _queries_to_import(consumed, vendor_user, 40, first=100)
+    assert small == large <= 12, (small, large)
+
+
+def test_a_number_taken_after_the_batch_read_it_falls_back_to_one_row_at_a_time(consumed, vendor_user, monkeypatch):
+    # given an invoice number already used, which the batch's read misses (taken by a race after that read)
+    used, good, late = (_processing(consumed, vendor_user) for _ in range(3))
+    assert _import(vendor_user, HEADER + _row(used, invoice="04512345", tracking="SF1000000001")).applied
+    monkeypatch.setattr("apps.invoices.mailing._TakenInBatch.invoice_numbers", lambda self, numbers: [])
+    # when a file with a good row and a row reusing the number is imported
+    text = HEADER + _row(good, invoice="04512346", tracking="SF1000000002") + _row(late, tracking="SF1000000003")
+    report = _import(vendor_user, text)
+    # then the unique constraint refuses the batch, and row by row the good row is applied and the other reported
+    assert report.applied == [good.number]
+    assert report.errors == [(3, late.number, "Invoice number 04512345 was already used for another request.")]
+    assert (_stored(good).status, _stored(late).status) == ("mailing", "processing")
 
 
 # --- the API answers the same ----------------------------------------------------------------------------------

@@ -102,10 +102,36 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
     def get_queryset(self):
         return self.filtered_requests()
 
+    def status_counts(self) -> dict[str, int]:
+        """The tabs' counts (stored counters, one small query), read once per request."""
+        if not hasattr(self, "_status_counts"):
+            if self.vendor is not None:
+                self._status_counts = status_counts_for_vendor(vendor=self.vendor)
+            else:
+                self._status_counts = status_counts_for_staff(vendor=self.scope_vendor)
+        return self._status_counts
+
+    def known_count(self) -> int | None:
+        """The number of rows the queue shows when only a tab selects them (the default view, a status, all): the
+        tab's count, so the page does not count a large vendor's requests a second time. None with other filters."""
+        form = self.get_filter_form()
+        filters = form.filters()
+        if any(value for name, value in filters.items() if name not in ("status", "open_only")):
+            return None
+        counts = self.status_counts()
+        if filters["status"]:
+            return counts[filters["status"]]
+        if filters["open_only"]:
+            return sum(counts[status] for status in OPEN_STATUSES)
+        return sum(counts.values())
+
     def paginate_queryset(self, queryset, page_size):
         # get_page: a page number past the end (e.g. after accepting the last row of the last page) shows the last
         # page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
+        known = self.known_count()
+        if known is not None:
+            paginator.count = known  # a cached_property: set, it is not counted again
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -115,12 +141,11 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
         scope = self.scope_vendor
         on = today()
         sla = None
+        counts = self.status_counts()
         if self.vendor is not None:
-            counts = status_counts_for_vendor(vendor=self.vendor)
             deadline_counts = deadline_counts_for_vendor(vendor=self.vendor, today=on)
             sla = vendor_sla_figure(vendor=self.vendor, days=SLA_DAYS, today=on)
         else:
-            counts = status_counts_for_staff(vendor=scope)
             deadline_counts = deadline_counts_for_staff(vendor=scope, today=on)
         context.update(
             filter_form=form,
