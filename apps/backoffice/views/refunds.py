@@ -87,57 +87,60 @@ def _already_decided(request, refund: Refund):
     return redirect("backoffice:refund_detail", pk=refund.pk)
 
 
-class RefundApproveView(RefundMixin, VendorRequiredMixin, View):
+class _RefundDecisionView(RefundMixin, VendorRequiredMixin, View):
+    """Approve or reject: the form, the service and what to say differ; the flow around them is one."""
+
     http_method_names = ["post"]
+    form_class: type = RefundApproveForm
+    form_name = "approve_form"
+
+    def decide(self, refund: Refund, reason: str) -> Refund:
+        raise NotImplementedError
+
+    def success_message(self, refund: Refund) -> str:
+        raise NotImplementedError
 
     def post(self, request, pk: int):
         refund = self.get_refund(pk)
         if refund.status != Refund.Status.REQUESTED:
             return _already_decided(request, refund)
-        form = RefundApproveForm(request.POST)
+        form = self.form_class(request.POST)
         if not form.is_valid():
-            return render_refund(request, refund, read_only=False, approve_form=form, status=400)
+            return render_refund(request, refund, read_only=False, status=400, **{self.form_name: form})
         try:
-            refund = refund_approve(
-                actor=request.user, vendor=self.vendor, refund_id=refund.pk, reason=form.cleaned_data["reason"]
-            )
+            refund = self.decide(refund, form.cleaned_data["reason"])
         except ConflictError as error:
             messages.error(request, str(error.message))
             return redirect("backoffice:refund_detail", pk=pk)
         except ApplicationError as error:
             add_service_errors(form, error)
-            return render_refund(request, refund, read_only=False, approve_form=form, status=400)
-        messages.success(
-            request,
-            _("Approved the refund of %(amount)s to %(customer)s. It lowers what they consumed with you.")
-            % {"amount": format_cny(refund.amount), "customer": refund.customer_account.name},
-        )
+            return render_refund(request, refund, read_only=False, status=400, **{self.form_name: form})
+        messages.success(request, self.success_message(refund))
         return redirect("backoffice:refund_detail", pk=pk)
 
 
-class RefundRejectView(RefundMixin, VendorRequiredMixin, View):
-    http_method_names = ["post"]
+class RefundApproveView(_RefundDecisionView):
+    form_class = RefundApproveForm
+    form_name = "approve_form"
 
-    def post(self, request, pk: int):
-        refund = self.get_refund(pk)
-        if refund.status != Refund.Status.REQUESTED:
-            return _already_decided(request, refund)
-        form = RefundRejectForm(request.POST)
-        if not form.is_valid():
-            return render_refund(request, refund, read_only=False, reject_form=form, status=400)
-        try:
-            refund = refund_reject(
-                actor=request.user, vendor=self.vendor, refund_id=refund.pk, reason=form.cleaned_data["reason"]
-            )
-        except ConflictError as error:
-            messages.error(request, str(error.message))
-            return redirect("backoffice:refund_detail", pk=pk)
-        except ApplicationError as error:
-            add_service_errors(form, error)
-            return render_refund(request, refund, read_only=False, reject_form=form, status=400)
-        messages.success(
-            request,
-            _("Rejected the refund of %(amount)s. The customer sees your reason.")
-            % {"amount": format_cny(refund.amount)},
-        )
-        return redirect("backoffice:refund_detail", pk=pk)
+    def decide(self, refund: Refund, reason: str) -> Refund:
+        return refund_approve(actor=self.request.user, vendor=self.vendor, refund_id=refund.pk, reason=reason)
+
+    def success_message(self, refund: Refund) -> str:
+        return _("Approved the refund of %(amount)s to %(customer)s. It lowers what they consumed with you.") % {
+            "amount": format_cny(refund.amount),
+            "customer": refund.customer_account.name,
+        }
+
+
+class RefundRejectView(_RefundDecisionView):
+    form_class = RefundRejectForm
+    form_name = "reject_form"
+
+    def decide(self, refund: Refund, reason: str) -> Refund:
+        return refund_reject(actor=self.request.user, vendor=self.vendor, refund_id=refund.pk, reason=reason)
+
+    def success_message(self, refund: Refund) -> str:
+        return _("Rejected the refund of %(amount)s. The customer sees your reason.") % {
+            "amount": format_cny(refund.amount)
+        }
