@@ -130,6 +130,33 @@ class _TakenInBatch:
         self._parcels[(mailing.courier, mailing.tracking_number)] = invoice_request.pk
 
 
+def parcel_errors(*, courier: str, courier_name: str, tracking_number: str) -> tuple[dict[str, list[str]], str, str]:
+    """The courier and tracking-number rules, shared by the vendor's mailing and the customer's return parcel
+    (apps.refunds.services.returns): (errors by field, the stripped courier name, the normalised tracking number)."""
+    errors: dict[str, list[str]] = {}
+    raw_courier_name = courier_name or ""
+    courier_name = raw_courier_name.strip()
+    if courier not in Courier.values:
+        errors["courier"] = [_("Choose a courier.")]
+    elif courier == Courier.OTHER and not courier_name:
+        errors["courier_name"] = [_("Enter the courier's name.")]
+    elif len(courier_name) > COURIER_NAME_MAX_LENGTH:
+        errors["courier_name"] = [_("At most %(limit)d characters.") % {"limit": COURIER_NAME_MAX_LENGTH}]
+    else:
+        # The courier's name is printed on the mailing slip like any other text: GBK, no control characters.
+        try:
+            check_no_control_characters({"courier_name": raw_courier_name})
+            check_gbk({"courier_name": courier_name})
+        except ApplicationError as error:
+            errors.update(error.fields)
+    tracking_number = (tracking_number or "").strip().upper()
+    if not tracking_number:
+        errors["tracking_number"] = [_("Enter the tracking number.")]
+    elif not TRACKING_NUMBER_RE.match(tracking_number):
+        errors["tracking_number"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
+    return errors, courier_name, tracking_number
+
+
 def _check_mailing(
     *,
     invoice_request: InvoiceRequest,
@@ -159,26 +186,11 @@ def _check_mailing(
         errors["invoice_date"] = [_("The invoice date cannot be in the future.")]
     elif mailing.invoice_date < calendar_date(invoice_request.submitted_at):
         errors["invoice_date"] = [_("The invoice date cannot be before the request was submitted.")]
-    courier_name = (mailing.courier_name or "").strip()
-    if mailing.courier not in Courier.values:
-        errors["courier"] = [_("Choose a courier.")]
-    elif mailing.courier == Courier.OTHER and not courier_name:
-        errors["courier_name"] = [_("Enter the courier's name.")]
-    elif len(courier_name) > COURIER_NAME_MAX_LENGTH:
-        errors["courier_name"] = [_("At most %(limit)d characters.") % {"limit": COURIER_NAME_MAX_LENGTH}]
-    else:
-        # The courier's name is printed on the mailing slip like any other text: GBK, no control characters.
-        try:
-            check_no_control_characters({"courier_name": mailing.courier_name or ""})
-            check_gbk({"courier_name": courier_name})
-        except ApplicationError as error:
-            errors.update(error.fields)
-    tracking_number = (mailing.tracking_number or "").strip().upper()
-    if not tracking_number:
-        errors["tracking_number"] = [_("Enter the tracking number.")]
-    elif not TRACKING_NUMBER_RE.match(tracking_number):
-        errors["tracking_number"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
-    elif "courier" not in errors and taken.parcel_used(
+    parcel, courier_name, tracking_number = parcel_errors(
+        courier=mailing.courier, courier_name=mailing.courier_name, tracking_number=mailing.tracking_number
+    )
+    errors.update(parcel)
+    if not parcel.keys() & {"courier", "tracking_number"} and taken.parcel_used(
         courier=mailing.courier, tracking_number=tracking_number, invoice_request_id=invoice_request.pk
     ):
         errors["tracking_number"] = [_("This tracking number was already used for another request with this courier.")]

@@ -7,6 +7,8 @@ messages are shown next to the fields (apps/console/views/mixins.add_service_err
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import ApplicationError
+from apps.core.money import parse_page_amount
 from apps.invoices.models import Courier
 from apps.refunds.models import InvoiceReturn
 
@@ -16,16 +18,27 @@ def _required(field):
     return field
 
 
+def _clean_amount(raw: str):
+    """The typed amount as a Decimal (a pasted `¥1,000.50` is read as 1000.50), None when left empty.
+
+    The money rules and their messages are `apps.core.money`'s, the same the services apply.
+    """
+    if not raw:
+        return None
+    try:
+        return parse_page_amount(raw)
+    except ApplicationError as error:
+        raise forms.ValidationError(str(error.message)) from error
+
+
 class RefundForm(forms.Form):
     vendor = _required(forms.ChoiceField(label=_("Vendor"), required=False))
     amount = _required(
-        forms.DecimalField(
+        forms.CharField(
             # Translators: 退款金额
             label=_("Refund amount (CNY)"),
             required=False,
-            max_digits=12,
-            decimal_places=2,
-            min_value=0,
+            max_length=32,
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         )
     )
@@ -42,6 +55,9 @@ class RefundForm(forms.Form):
     def __init__(self, *args, vendors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vendor"].choices = [("", _("Choose a vendor")), *[(str(v.pk), v.name) for v in vendors]]
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"])
 
 
 class ReturnRequestForm(forms.Form):
@@ -150,13 +166,11 @@ class TicketReplyForm(forms.Form):
 
 class WithdrawalForm(forms.Form):
     amount = _required(
-        forms.DecimalField(
+        forms.CharField(
             # Translators: 提现金额
             label=_("Amount to withdraw (CNY)"),
             required=False,
-            max_digits=12,
-            decimal_places=2,
-            min_value=0,
+            max_length=32,
             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         )
     )
@@ -187,6 +201,9 @@ class WithdrawalForm(forms.Form):
             ("", _("Type the bank account below")),
             *[(pk, f"{t.name} · {t.bank_name} {t.bank_account}") for pk, t in self.titles.items()],
         ]
+
+    def clean_amount(self):
+        return _clean_amount(self.cleaned_data["amount"])
 
     def bank_details(self) -> dict:
         """The bank details to send: a chosen title's, else what was typed."""

@@ -25,8 +25,7 @@ from apps.accounts.models import CustomerAccount, User, Vendor
 from apps.core import validators
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.scope import get_in_scope_or_not_found
-from apps.core.validators import check_gbk, check_no_control_characters
-from apps.invoices.mailing import COURIER_NAME_MAX_LENGTH, TRACKING_NUMBER_RE
+from apps.invoices.mailing import parcel_errors
 from apps.invoices.models import Courier, InvoiceEvent, InvoiceRequest
 from apps.invoices.selectors import REQUEST_NOT_FOUND_MESSAGE
 from apps.notifications.models import Notification
@@ -186,26 +185,10 @@ def invoice_return_decline(*, actor: User, vendor: Vendor, return_id: int, reaso
 
 
 def _checked_parcel(*, courier: str, courier_name: str, tracking_number: str) -> tuple[str, str, str]:
-    """The same courier and tracking-number rules as the vendor's mailing (apps.invoices.mailing)."""
-    errors: dict[str, list[str]] = {}
-    courier_name = (courier_name or "").strip()
-    if courier not in Courier.values:
-        errors["courier"] = [_("Choose a courier.")]
-    elif courier == Courier.OTHER and not courier_name:
-        errors["courier_name"] = [_("Enter the courier's name.")]
-    elif len(courier_name) > COURIER_NAME_MAX_LENGTH:
-        errors["courier_name"] = [_("At most %(limit)d characters.") % {"limit": COURIER_NAME_MAX_LENGTH}]
-    else:
-        try:
-            check_no_control_characters({"courier_name": courier_name})
-            check_gbk({"courier_name": courier_name})
-        except ApplicationError as error:
-            errors.update(error.fields)
-    tracking_number = (tracking_number or "").strip().upper()
-    if not tracking_number:
-        errors["tracking_number"] = [_("Enter the tracking number.")]
-    elif not TRACKING_NUMBER_RE.match(tracking_number):
-        errors["tracking_number"] = [_("A tracking number has 6 to 40 letters, digits or dashes.")]
+    """The same courier and tracking-number rules as the vendor's mailing (apps.invoices.mailing.parcel_errors)."""
+    errors, courier_name, tracking_number = parcel_errors(
+        courier=courier, courier_name=courier_name, tracking_number=tracking_number
+    )
     if errors:
         raise ApplicationError("invalid_parcel", next(iter(errors.values()))[0], errors)
     return courier, (courier_name if courier == Courier.OTHER else ""), tracking_number

@@ -48,11 +48,11 @@ def why_not_void(*, user, ticket: SupportTicket) -> str:
     if not may_void(user):
         return _("Voiding the invoice needs the void permission, which you do not have.")
     if ticket.invoice_request is None:
-        return _("This ticket is not linked to an invoice request: there is nothing to void.")
+        return _("This ticket is not linked to an invoice request; there is nothing to void.")
     if ticket.invoice_request.status != InvoiceRequest.Status.MAILING:
         return cannot_void_message(ticket.invoice_request)
     if ticket.status == SupportTicket.Status.RESOLVED:
-        return _("This ticket is resolved: voiding needs an open ticket.")
+        return _("Ticket T%(id)s is already resolved; void only from an open ticket.") % {"id": ticket.pk}
     return ""
 
 
