@@ -2,7 +2,10 @@
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import ngettext
+
+from .user_cache import cached_user
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -16,6 +19,15 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class CachedUserModelBackend(ModelBackend):
+    """Django's username/password backend; the user of each signed-in request comes from the shared cache
+    (apps.accounts.user_cache), with its customer account and vendor, instead of a query per request."""
+
+    def get_user(self, user_id):
+        user = cached_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def login_locked_out_message() -> str:

@@ -1,5 +1,11 @@
 """Response headers that depend on which view answered, and query values the admin cannot take."""
 
+from functools import cache
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -43,6 +49,44 @@ class NoStoreMiddleware:
         return response
 
 
+@cache
+def _settings_policies() -> tuple[str, str]:
+    """The Content-Security-Policy headers of the settings (enforced, report-only), built once per process."""
+    return build_policy(), build_policy(report_only=True)
+
+
+class SettingsPolicyCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, without rebuilding the same header on every response: a response that no view
+    changed (no csp_update/csp_replace/csp_exempt decorator) and that used no nonce gets the settings' policy as
+    built once. Anything else goes through django-csp as it is."""
+
+    CHANGED_BY_VIEW = (
+        "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+        "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
+    )  # fmt: skip
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self.CHANGED_BY_VIEW)
+        ):
+            return super().process_response(request, response)
+        enforced, report_only = _settings_policies()
+        if enforced and HEADER not in response:
+            response[HEADER] = enforced
+        if report_only and HEADER_REPORT_ONLY not in response:
+            response[HEADER_REPORT_ONLY] = report_only
+        # As django-csp does: a nonce asked for after the header was written raises instead of going unused.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@cache
+def _admin_prefix() -> str:
+    return reverse("admin:index")
+
+
 class AdminQueryNulMiddleware:
     """A NUL in an admin link's query answers the branded 400 page.
 
@@ -55,7 +99,7 @@ class AdminQueryNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith(reverse("admin:index")) and any(
+        if request.path_info.startswith(_admin_prefix()) and any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             return bad_request(request)

@@ -237,9 +237,12 @@ VERSION_CACHE_KEY = "workdays:overrides-version"
 # Without a shared cache (local memory in `make run` on SQLite) processes cannot see each other's bumps: reload at
 # least this often anyway.
 LOCAL_MAX_AGE_SECONDS = 300
+# Another process's change is looked for at most this often (one cache read), not on every request; the process
+# that makes a change forgets its own calendar at once.
+VERSION_CHECK_SECONDS = 2.0
 
 _lock = threading.Lock()
-_cached: dict = {"version": None, "loaded_at": 0.0, "calendar": None}
+_cached: dict = {"version": None, "loaded_at": 0.0, "checked_at": 0.0, "calendar": None}
 
 
 def _shared_version() -> str | None:
@@ -256,8 +259,16 @@ def _shared_version() -> str | None:
 
 def current_calendar() -> WorkingCalendar:
     """The calendar with today's overrides, loaded once per process and per overrides version."""
-    version = _shared_version()
     now = time.monotonic()
+    with _lock:
+        calendar = _cached["calendar"]
+        if (
+            calendar is not None
+            and now - _cached["checked_at"] < VERSION_CHECK_SECONDS
+            and now - _cached["loaded_at"] < LOCAL_MAX_AGE_SECONDS
+        ):
+            return calendar
+    version = _shared_version()
     with _lock:
         calendar = _cached["calendar"]
         fresh = (
@@ -267,17 +278,19 @@ def current_calendar() -> WorkingCalendar:
             and now - _cached["loaded_at"] < LOCAL_MAX_AGE_SECONDS
         )
         if fresh:
+            _cached["checked_at"] = now
             return calendar
     calendar = WorkingCalendar.load()
     with _lock:
-        _cached.update(version=version, loaded_at=now, calendar=calendar)
+        checked_at = now if version is not None else 0.0  # with the cache down, ask it again next time
+        _cached.update(version=version, loaded_at=now, checked_at=checked_at, calendar=calendar)
     return calendar
 
 
 def calendar_cache_clear() -> None:
     """Forget this process's calendar (tests call it between tests: a rolled-back override bumps nothing)."""
     with _lock:
-        _cached.update(version=None, loaded_at=0.0, calendar=None)
+        _cached.update(version=None, loaded_at=0.0, checked_at=0.0, calendar=None)
 
 
 def calendar_overrides_changed() -> None:

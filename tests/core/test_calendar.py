@@ -195,10 +195,13 @@ def test_the_process_calendar_reloads_when_an_override_changes(django_assert_num
         assert not due_date_after(d("2026-12-24"), 10).provisional
 
 
-def test_a_change_made_by_another_process_is_seen_once_it_bumps_the_version(django_assert_num_queries):
+def test_a_change_made_by_another_process_is_seen_once_it_bumps_the_version(django_assert_num_queries, monkeypatch):
+    import time
+
     from django.core.cache import cache
 
-    from apps.core.workdays import VERSION_CACHE_KEY
+    from apps.core import workdays
+    from apps.core.workdays import VERSION_CACHE_KEY, VERSION_CHECK_SECONDS
 
     # given this process's calendar, loaded
     assert due_date_after(d("2026-12-24"), 10).provisional
@@ -208,7 +211,9 @@ def test_a_change_made_by_another_process_is_seen_once_it_bumps_the_version(djan
         assert due_date_after(d("2026-12-24"), 10).provisional
     # when the other process bumps the shared version (as its commit does)
     cache.set(VERSION_CACHE_KEY, "bumped-by-another-process", timeout=None)
-    # then this process reloads and sees 2027 covered
+    # then this process reloads and sees 2027 covered, once its short version-check interval has passed
+    started = time.monotonic()
+    monkeypatch.setattr(workdays.time, "monotonic", lambda: started + VERSION_CHECK_SECONDS + 0.1)
     with django_assert_num_queries(1):
         assert not due_date_after(d("2026-12-24"), 10).provisional
 
