@@ -5,8 +5,9 @@ database and connection reuse) and loads it right after the app's endpoint, in t
 app r/s ÷ floor r/s says how much of a request's cost is the project's own and not Django + PostgreSQL + the server.
 
 Each view is what the endpoint cannot avoid: one indexed query of the same table with the same filter and order,
-20 rows, rendered as JSON or through a trivial template; apply is one locked balance update plus one insert. No
-middleware, no sessions, no authentication: the account/vendor/request ids come in the query string.
+as many rows as the endpoint shows (20; the back-office queue page 25), rendered as JSON or through a trivial
+template; apply is one locked balance update plus one insert. No middleware, no sessions, no authentication: the
+account/vendor/request ids come in the query string. `/healthz` answers "ok" (the reference row of bench/run.py).
 
 Settings: `FLOOR_DATABASE_URL` (else `DATABASE_URL`), `DB_CONN_MAX_AGE` (60 like the app).
 """
@@ -99,7 +100,9 @@ def customer_requests(request) -> list[dict]:
 
 
 def vendor_requests(request) -> list[dict]:
+    """The queue: 20 rows for the API, `?rows=25` for the page (the back-office shows 25 per page)."""
     vendor, status, search = _int(request, "vendor"), request.GET.get("status"), request.GET.get("q")
+    rows = min(_int(request, "rows") or 20, 100)
     where, params = "vendor_id = %s", [vendor]
     if status:
         where, params = where + " AND status = %s", [*params, status]
@@ -107,8 +110,8 @@ def vendor_requests(request) -> list[dict]:
         where, params = where + " AND number LIKE %s", [*params, search + "%"]
     return _rows(
         f"SELECT {REQUEST_COLUMNS} FROM invoices_invoicerequest WHERE {where} "
-        "ORDER BY dispatch_due_date, submitted_at, id LIMIT 20",
-        params,
+        "ORDER BY dispatch_due_date, submitted_at, id LIMIT %s",
+        [*params, rows],
     )
 
 
@@ -166,6 +169,7 @@ urlpatterns = [
     path("vendors/", lambda request: _html(LIST_TEMPLATE, rows=vendors(request))),
     path("apply/", apply_page),
     path("api/apply/", apply_api),
+    path("healthz", lambda request: HttpResponse("ok")),
 ]
 
 application = get_wsgi_application()

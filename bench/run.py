@@ -58,6 +58,7 @@ class Endpoint:
     method: str = "GET"
     body: str = ""  # JSON for the API, form-encoded for pages
     expect: tuple = (200,)
+    reference: bool = False  # shown for comparison; not held to the 0.5 target
     result: dict = field(default_factory=dict)
 
 
@@ -187,6 +188,7 @@ def endpoints(ctx: dict) -> list[Endpoint]:
         {"invoice_type": ctx["invoice_type"], **apply, "csrfmiddlewaretoken": ctx["csrf"]}
     )
     queue_floor = f"vendor={vendor}"
+    queue_page_floor = f"vendor={vendor}&rows=25"  # the back-office page shows 25 rows
     return [
         Endpoint("apply (API)", "/api/v1/invoice-requests/", f"/api/apply/?balance={balance.pk}", "customer",
                  api=True, method="POST", body=api_body, expect=(201,)),
@@ -200,10 +202,11 @@ def endpoints(ctx: dict) -> list[Endpoint]:
                  api=True),
         Endpoint("request detail page", f"/console/records/{ctx['detail']}/",
                  f"/records/detail/?pk={ctx['detail']}&account={account}", "customer"),
-        Endpoint("vendor queue page", "/backoffice/", f"/queue/?{queue_floor}", "vendor"),
+        Endpoint("vendor queue page", "/backoffice/", f"/queue/?{queue_page_floor}", "vendor"),
         Endpoint("vendor queue page, pending tab", "/backoffice/?status=pending",
-                 f"/queue/?{queue_floor}&status=pending", "vendor"),
-        Endpoint("vendor queue page, search", f"/backoffice/?q={q}", f"/queue/?{queue_floor}&q={prefix}", "vendor"),
+                 f"/queue/?{queue_page_floor}&status=pending", "vendor"),
+        Endpoint("vendor queue page, search", f"/backoffice/?q={q}", f"/queue/?{queue_page_floor}&q={prefix}",
+                 "vendor"),
         Endpoint("vendor queue API", "/api/v1/vendor/invoice-requests/", f"/api/queue/?{queue_floor}", "vendor",
                  api=True),
         Endpoint("vendor queue API, pending", "/api/v1/vendor/invoice-requests/?status=pending",
@@ -211,6 +214,9 @@ def endpoints(ctx: dict) -> list[Endpoint]:
         Endpoint("vendor queue API, search", f"/api/v1/vendor/invoice-requests/?search={q}",
                  f"/api/queue/?{queue_floor}&q={prefix}", "vendor", api=True),
         Endpoint("staff SLA dashboard", "/staff/vendors/", "/vendors/", "staff"),
+        # A reference, not an endpoint: the app's whole stack (middleware, session, signed-in user) answering "ok"
+        # against the floor answering "ok". What every page pays before its own work starts.
+        Endpoint("reference: signed-in /healthz", "/healthz", "/healthz", "customer", reference=True),
     ]  # fmt: skip
 
 
@@ -447,7 +453,7 @@ def print_table(rows: list[Endpoint]) -> str:
         if "app" not in r:
             continue
         app, floor = r["app"], r["floor"]
-        flag = "" if r["ratio"] >= 0.5 else " ✗"
+        flag = "" if r["ratio"] >= 0.5 or endpoint.reference else " ✗"
         errors = app["non_2xx_3xx"] + app["socket_errors"]
         note = f" ({errors} errors)" if errors else ""
         lines.append(
