@@ -48,6 +48,14 @@ def _row(balance: VendorBalance) -> InvoiceableRow:
     )
 
 
+def invoiceable_row_of(balance: VendorBalance | None) -> InvoiceableRow | None:
+    """The row of a balance already in hand (the one submit holds locked): None without consumption, as
+    `invoiceable_row` answers. Its vendor is read from `balance.vendor` (set it to save a query)."""
+    if balance is None or balance.consumed <= ZERO:
+        return None
+    return _row(balance)
+
+
 def invoiceable_rows(*, customer_account: CustomerAccount) -> list[InvoiceableRow]:
     """One row per vendor the account consumed with, by vendor name."""
     balances = (

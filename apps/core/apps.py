@@ -21,3 +21,7 @@ class CoreConfig(AppConfig):
         post_delete.connect(
             overrides_changed_receiver, sender=CalendarOverride, dispatch_uid="workdays_overrides_deleted"
         )
+        # A deleted or replaced API token is refused at once, whichever process deletes it (web, worker, shell).
+        from .api.authentication import connect_token_cache_signals
+
+        connect_token_cache_signals()

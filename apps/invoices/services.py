@@ -5,12 +5,12 @@ forms and serializers turn text into `int`, `Decimal` and model instances before
 """
 
 import datetime as dt
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -18,7 +18,7 @@ from django_fsm import can_proceed
 from apps.accounts.models import CustomerAccount, InvoiceType, User, Vendor
 from apps.addresses.models import MailingAddress
 from apps.billing.models import VendorBalance
-from apps.billing.selectors import invoiceable_row
+from apps.billing.selectors import InvoiceableRow, invoiceable_row, invoiceable_row_of
 from apps.billing.services import balance_lock
 from apps.core.defaults import lock_account
 from apps.core.errors import ApplicationError, ConflictError
@@ -49,7 +49,7 @@ def default_invoice_type(vendor: Vendor) -> str:
 
 @dataclass(frozen=True)
 class CheckedApplication:
-    """An application that passed every rule (the amount is checked again under the balance lock on submit)."""
+    """An application that passed every rule (on submit, against the balance row it holds locked)."""
 
     vendor: Vendor
     amount: Decimal
@@ -71,8 +71,31 @@ def invoice_request_check(
 
     `vendor`, `title` and `address` are None when the caller found none by the ID it was given; a title or address
     of another account is refused the same way. The amount is compared with the invoiceable amount here for a
-    friendly early message, and again under the balance lock on submit.
+    friendly early message; submit runs the same rules against the balance row it holds locked.
     """
+    row = invoiceable_row(customer_account=customer_account, vendor_id=vendor.pk) if vendor is not None else None
+    return _checked_application(
+        customer_account=customer_account,
+        vendor=vendor,
+        amount=amount,
+        title=title,
+        address=address,
+        invoice_type=invoice_type,
+        row=row,
+    )
+
+
+def _checked_application(
+    *,
+    customer_account: CustomerAccount,
+    vendor: Vendor | None,
+    amount: Decimal,
+    title: InvoiceTitle | None,
+    address: MailingAddress | None,
+    invoice_type: str | None,
+    row: InvoiceableRow | None,
+) -> CheckedApplication:
+    """Every rule of an application, given the account's invoiceable row with the vendor (None: no consumption)."""
     errors: dict[str, list[str]] = {}
     if vendor is None:
         errors["vendor"] = [_("Choose a vendor you consumed with.")]
@@ -105,7 +128,6 @@ def invoice_request_check(
                         "complete the title first."
                     )
                 ]
-        row = invoiceable_row(customer_account=customer_account, vendor_id=vendor.pk)
         if row is None:
             # Nothing was ever consumed with this vendor: the vendor is the mistake, not the amount.
             errors["vendor"] = [_("Choose a vendor you consumed with.")]
@@ -147,69 +169,84 @@ def invoice_request_submit(
     `now` (the submission time, default the current time) is for tests and imports that pass time in.
 
     The per-account-per-vendor balance row is locked while the amount is checked and recorded, so no number of
-    simultaneous submissions can take the requests above consumed - refunded.
+    simultaneous submissions can take the requests above consumed - refunded (a PostgreSQL trigger refuses it too).
+    Between the locks and the commit it only writes: the request (its ID reserved by the balance lock's query, so its
+    number is written with it), the balance, the timeline's first line and the vendor users' notifications.
     """
     idempotency_key = _checked_idempotency_key(idempotency_key)
     submission = {"vendor": vendor, "amount": amount, "title": title, "address": address, "invoice_type": invoice_type}
+    # Every submission of the account takes the account's lock first. Titles and addresses are changed and deleted
+    # under it too: one deleted at this moment is either gone before the check (refused next to its field) or deleted
+    # after this request commits (and detached from it, SET_NULL), never a foreign-key error at commit (a 500). And
+    # two submissions with one idempotency key (a double click, a retried POST, even for two vendors) run one after
+    # the other, so the second finds the first, committed, here.
+    lock_account(customer_account.pk)
     existing = _existing(customer_account, idempotency_key)
     if existing is not None:
         return _replayed(existing, **submission), False
-    # Titles and addresses are changed and deleted under the account's lock: with it held here, one deleted at this
-    # moment is either gone before the check (refused next to its field) or deleted after this request commits
-    # (and detached from it, SET_NULL), never a foreign-key error at commit (a 500).
-    lock_account(customer_account.pk)
-    checked = invoice_request_check(
+    title = _as_it_is_now(InvoiceTitle, title, customer_account)
+    address = _as_it_is_now(MailingAddress, address, customer_account)
+    balance = None
+    if vendor is not None:
+        # The rules are checked against the locked row itself: what is invoiceable cannot change before the commit.
+        balance = balance_lock(
+            customer_account_id=customer_account.pk,
+            vendor_id=vendor.pk,
+            create=False,
+            annotations=_reserved_request_id(),
+        )
+        if balance is not None:
+            balance.vendor = vendor
+    checked = _checked_application(
         customer_account=customer_account,
         vendor=vendor,
         amount=amount,
-        title=_as_it_is_now(InvoiceTitle, title, customer_account),
-        address=_as_it_is_now(MailingAddress, address, customer_account),
+        title=title,
+        address=address,
         invoice_type=invoice_type,
+        row=invoiceable_row_of(balance),
     )
-
-    balance = balance_lock(customer_account_id=customer_account.pk, vendor_id=checked.vendor.pk)
-    if idempotency_key:
-        existing = _existing(customer_account, idempotency_key)
-        if existing is not None:  # the same submission arrived twice; the first one won the lock
-            return _replayed(existing, **submission), False
-    available = balance.consumed - balance.refunded - balance.invoiced
-    if checked.amount > available:
-        message = _exceeds_message(max(available, Decimal("0")), debt=balance.invoice_debt)
-        raise ApplicationError("amount_exceeds_invoiceable", message, {"amount": [message]})
 
     submitted_at = now or timezone.now()
     due = dispatch_due_date_for(submitted_at)
-    # Only an idempotency key can collide (with a concurrent twin): a savepoint for that case alone.
-    try:
-        with transaction.atomic() if idempotency_key else nullcontext():
-            invoice_request = InvoiceRequest.objects.create(
-                customer_account=customer_account,
-                vendor=checked.vendor,
-                submitted_by=actor,
-                amount=checked.amount,
-                invoice_type=checked.invoice_type,
-                title=checked.title,
-                address=checked.address,
-                title_snapshot=checked.title.snapshot(),
-                address_snapshot=checked.address.snapshot(),
-                submitted_at=submitted_at,
-                dispatch_due_date=due.date,
-                dispatch_due_date_provisional=due.provisional,
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        # The same idempotency key won a race under another vendor's balance lock: answer with that request.
-        existing = _existing(customer_account, idempotency_key)
-        if existing is None:
-            raise
-        return _replayed(existing, **submission), False
+    reserved_id = getattr(balance, "reserved_request_id", None)
+    invoice_request = InvoiceRequest.objects.create(
+        pk=reserved_id,
+        number=_request_number(submitted_at, reserved_id) if reserved_id else None,
+        customer_account=customer_account,
+        vendor=checked.vendor,
+        submitted_by=actor,
+        amount=checked.amount,
+        invoice_type=checked.invoice_type,
+        title=checked.title,
+        address=checked.address,
+        title_snapshot=checked.title.snapshot(),
+        address_snapshot=checked.address.snapshot(),
+        submitted_at=submitted_at,
+        dispatch_due_date=due.date,
+        dispatch_due_date_provisional=due.provisional,
+        idempotency_key=idempotency_key,
+    )
+    if not reserved_id:  # SQLite (`make run`): the number needs the ID the insert gave
+        invoice_request.number = _request_number(submitted_at, invoice_request.pk)
+        invoice_request.save(update_fields=["number"])
     balance.invoiced += checked.amount
     balance.save(update_fields=["invoiced", "updated_at"])
-    invoice_request.number = f"IR{calendar_date(submitted_at):%Y%m%d}{invoice_request.pk:06d}"
-    invoice_request.save(update_fields=["number"])
     InvoiceEvent.record(request=invoice_request, actor=actor, from_status="")
-    notify_status_change(invoice_request)
+    notify_status_change(invoice_request, new_event=True)
     return invoice_request, True
+
+
+def _reserved_request_id() -> dict:
+    """In PostgreSQL, the next request ID taken from its sequence by the balance lock's query (no query of its own)."""
+    if connection.vendor != "postgresql":
+        return {}
+    table, column = InvoiceRequest._meta.db_table, InvoiceRequest._meta.pk.column
+    return {"reserved_request_id": RawSQL("nextval(pg_get_serial_sequence(%s, %s))", [table, column])}
+
+
+def _request_number(submitted_at: dt.datetime, request_id: int) -> str:
+    return f"IR{calendar_date(submitted_at):%Y%m%d}{request_id:06d}"
 
 
 def _as_it_is_now(model, chosen, customer_account: CustomerAccount):
@@ -407,9 +444,11 @@ def invoice_request_reject(*, actor: User, vendor: Vendor, invoice_request_id: i
     return invoice_request
 
 
-def notify_status_change(invoice_request: InvoiceRequest) -> None:
+def notify_status_change(invoice_request: InvoiceRequest, *, new_event: bool = False) -> None:
     """Tell the people concerned, in this transaction (the rows are the e-mail outbox): a new request its vendor's
-    users, a cancelled one too; accepted, rejected and mailed ones everyone of the customer account."""
+    users, a cancelled one too; accepted, rejected and mailed ones everyone of the customer account.
+
+    `new_event`: the request was created in this transaction, so nobody can have heard of this event yet."""
     kind = {
         InvoiceRequest.Status.PENDING: Notification.Kind.SUBMITTED,
         InvoiceRequest.Status.PROCESSING: Notification.Kind.ACCEPTED,
@@ -426,4 +465,5 @@ def notify_status_change(invoice_request: InvoiceRequest) -> None:
         kind=kind,
         recipients=recipients,
         invoice_request=invoice_request,
+        new_event=new_event,
     )

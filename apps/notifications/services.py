@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +25,7 @@ from apps.core.scope import get_in_scope_or_not_found
 
 from .models import Notification
 from .rendering import render_notification
+from .selectors import UNREAD_COUNT_KEY, UNREAD_COUNT_RECOUNT, UNREAD_COUNT_RECOUNT_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -59,37 +61,63 @@ def notify(
     recipients: Iterable[User] | QuerySet[User],
     invoice_request=None,
     params: dict | None = None,
+    new_event: bool = False,
 ) -> int:
     """Record one notification per recipient for one event; e-mail them once the transaction commits.
 
     Call it inside the transaction of the change it reports. Returns how many rows are new: 0 when every
-    recipient already had this event (a retry or a second sweep notifies nobody twice).
+    recipient already had this event (a retry or a second sweep notifies nobody twice). `new_event=True` says the
+    event cannot have been notified before (its request was created in this transaction): the rows are then inserted
+    plainly and their IDs come back from the insert, one query instead of two.
     """
     kind = Notification.Kind(kind)
     now = timezone.now()
+    recipient_ids = _recipient_ids(recipients)
     rows = [
         Notification(
-            recipient_id=user.pk,
+            recipient_id=recipient_id,
             event_key=event_key,
             kind=kind,
             invoice_request=invoice_request,
             params=params or {},
             created_at=now,
         )
-        for user in {user.pk: user for user in recipients}.values()
+        for recipient_id in recipient_ids
     ]
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    # bulk_create with ignore_conflicts sets no primary keys: find the rows this call wrote by their key and time.
-    ids = list(
-        Notification.objects.filter(
-            event_key=event_key, recipient_id__in=[row.recipient_id for row in rows], created_at=now
-        ).values_list("pk", flat=True)
-    )
-    if ids:
-        transaction.on_commit(lambda: _queue_delivery(ids))
+    Notification.objects.bulk_create(rows, ignore_conflicts=not new_event)
+    ids = [row.pk for row in rows]
+    if None in ids:  # ignore_conflicts sets no primary keys: find the rows this call wrote by their key and time
+        ids = list(
+            Notification.objects.filter(
+                event_key=event_key, recipient_id__in=recipient_ids, created_at=now
+            ).values_list("pk", flat=True)
+        )
+    _after_writing(ids, recipient_ids)
     return len(ids)
+
+
+def _recipient_ids(recipients: Iterable[User] | QuerySet[User]) -> list[int]:
+    """The recipients' IDs, each once (a queryset reads only the IDs)."""
+    if isinstance(recipients, QuerySet):
+        return list(dict.fromkeys(recipients.values_list("pk", flat=True)))
+    return list(dict.fromkeys(user.pk for user in recipients))
+
+
+def _after_writing(ids: list[int], recipient_ids: Iterable[int]) -> None:
+    """The recipients' bells count again (now, and once the rows are committed); the e-mails are queued on commit.
+    Nothing when no row was new."""
+    if not ids:
+        return
+    recipient_ids = list(recipient_ids)
+    unread_counts_forget(recipient_ids)  # the writer's own reads in this transaction
+
+    def on_commit() -> None:
+        unread_counts_forget(recipient_ids)
+        _queue_delivery(ids)
+
+    transaction.on_commit(on_commit)
 
 
 def customer_recipients_by_account(account_ids: Iterable[int]) -> dict[int, list[User]]:
@@ -107,7 +135,7 @@ def notify_many(*, kind: str, events: Iterable[tuple[str, Iterable[User], object
     now = timezone.now()
     rows = [
         Notification(
-            recipient_id=user.pk,
+            recipient_id=recipient_id,
             event_key=event_key,
             kind=kind,
             invoice_request=invoice_request,
@@ -115,20 +143,20 @@ def notify_many(*, kind: str, events: Iterable[tuple[str, Iterable[User], object
             created_at=now,
         )
         for event_key, recipients, invoice_request in events
-        for user in {user.pk: user for user in recipients}.values()
+        for recipient_id in _recipient_ids(recipients)
     ]
     if not rows:
         return 0
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    recipient_ids = {row.recipient_id for row in rows}
     ids = list(
         Notification.objects.filter(
             event_key__in={row.event_key for row in rows},
-            recipient_id__in={row.recipient_id for row in rows},
+            recipient_id__in=recipient_ids,
             created_at=now,
         ).values_list("pk", flat=True)
     )
-    if ids:
-        transaction.on_commit(lambda: _queue_delivery(ids))
+    _after_writing(ids, recipient_ids)
     return len(ids)
 
 
@@ -221,12 +249,36 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+        _forget_on_commit([user.pk])
     return notification
 
 
 def notifications_mark_all_read(*, user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    if marked:
+        _forget_on_commit([user.pk])
+    return marked
+
+
+# --- the bell's cached count ---------------------------------------------------------------------------------------
+
+
+def unread_counts_forget(user_ids: Iterable[int]) -> None:
+    """These users' unread counts changed: their bells count in PostgreSQL again. Called when the rows are written
+    (for reads in the same transaction) and again once they are committed. A short-lived marker replaces the cached
+    number, so a count read just before the commit cannot be put back in the cache afterwards
+    (apps.notifications.selectors.unread_notification_count)."""
+    if not getattr(settings, "SHARED_CACHE", False):
+        return
+    keys = [UNREAD_COUNT_KEY.format(user_id) for user_id in user_ids]
+    if keys:
+        cache.set_many(dict.fromkeys(keys, UNREAD_COUNT_RECOUNT), UNREAD_COUNT_RECOUNT_SECONDS)
+
+
+def _forget_on_commit(user_ids: list[int]) -> None:
+    unread_counts_forget(user_ids)
+    transaction.on_commit(lambda: unread_counts_forget(user_ids))
 
 
 # --- the language of a user's notifications ------------------------------------------------------------------------
@@ -238,5 +290,5 @@ def user_language_save(*, user: User, language: str) -> bool:
     if language not in languages or user.language == language:
         return False
     user.language = language
-    User.objects.filter(pk=user.pk).update(language=language)
+    user.save(update_fields=["language"])  # save(), not update(): whoever caches users hears of it (post_save)
     return True

@@ -267,13 +267,39 @@ def test_list_takes_the_same_number_of_queries_for_3_or_30_requests(
     client = client_for(vendor_user)
     for _ in range(3):
         submit(consumed, vendor, "10.00")
-    # token with user, the user's vendor, count, page with vendor and customer account
-    with django_assert_num_queries(4):
+    client.get(URL)  # the token and its user are now in the shared cache
+    # the count from the stored counters (VendorStatusCount), the page with vendor and customer account
+    with django_assert_num_queries(2):
         assert client.get(URL).json()["count"] == 3
     for _ in range(27):
         submit(consumed, vendor, "10.00")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         assert len(client.get(URL, {"page_size": 30}).json()["results"]) == 30
+
+
+@pytest.mark.django_db
+def test_the_count_from_the_stored_counters_is_the_real_count(client_for, consumed, vendor, vendor_user, staff_user):
+    # given requests in several statuses, and another vendor's
+    requests = [submit(consumed, vendor, "10.00") for _ in range(5)]
+    invoice_request_accept(actor=vendor_user, vendor=vendor, invoice_request_id=requests[0].pk)
+    invoice_request_cancel(
+        actor=consumed, customer_account=consumed.customer_account, invoice_request_id=requests[1].pk, reason=""
+    )
+    other = VendorUserFactory()
+    consume(customer_account=consumed.customer_account, vendor=other.vendor, amount="100.00")
+    submit(consumed, other.vendor, "10.00")
+    mine = InvoiceRequest.objects.filter(vendor=vendor)
+    # then the vendor's list counts what a COUNT(*) counts, per status and in all, with one page of 2 or not
+    for params in ({}, {"status": "pending"}, {"status": "processing"}, {"status": "mailing"}, {"page_size": 2}):
+        expected = mine.filter(status=params["status"]).count() if "status" in params else mine.count()
+        body = client_for(vendor_user).get(URL, params).json()
+        assert body["count"] == expected, params
+        assert (body["next"] is None) == (expected <= params.get("page_size", 20))
+    # a filter other than the status is counted over the rows
+    assert client_for(vendor_user).get(URL, {"search": requests[2].number}).json()["count"] == 1
+    # staff count every vendor's
+    assert client_for(staff_user).get(URL).json()["count"] == InvoiceRequest.objects.count() == 6
+    assert client_for(staff_user).get(URL, {"status": "pending"}).json()["count"] == 4
 
 
 # --- retrieve -------------------------------------------------------------------------------------------------
@@ -407,8 +433,9 @@ def test_detail_takes_a_fixed_number_of_queries(client_for, clock, consumed, ven
     request = accepted(consumed, vendor_user, "30.00")
     client = client_for(vendor_user)
     client.post(f"{URL}{request.pk}/mail/", mailing(invoice_numbers=["04512345", "04512346"]), format="json")
-    # token with user, the user's vendor, request with vendor/account/submitter, events with actors, invoice numbers
-    with django_assert_num_queries(5):
+    # request with vendor/account/submitter, events with actors, invoice numbers; the token and its user (read by the
+    # POST) come from the shared cache
+    with django_assert_num_queries(3):
         assert len(client.get(f"{URL}{request.pk}/").json()["events"]) == 3
 
 

@@ -5,18 +5,25 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.accounts.models import InvoiceType
 from apps.billing.models import VendorBalance
+from apps.billing.selectors import InvoiceableRow
 from apps.core.errors import ApplicationError
 from apps.invoices import services as invoice_services
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.services import CheckedApplication, invoice_request_check, invoice_request_submit
-from tests.factories import InvoiceTitleFactory, VendorFactory, consume
+from apps.notifications.models import Notification
+from tests.factories import InvoiceTitleFactory, VendorFactory, VendorUserFactory, consume
 from tests.helpers import record_queued_notifications, send_notification_emails, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Lock the account, re-read the title and address, lock the balance, insert the request, update the balance, insert
+# the event, find the vendor's users, insert their notifications (+1 with an idempotency key: its first request).
+SUBMIT_QUERIES = 9
 
 
 def _balance(user, vendor) -> VendorBalance:
@@ -153,25 +160,73 @@ def test_exactly_the_invoiceable_amount_is_accepted_and_then_nothing_is_left(con
     assert _messages(raised) == {"amount": ["The amount is more than you can invoice with this vendor: at most ¥0.00."]}
 
 
-def test_the_cap_is_checked_again_under_the_lock(consumed, vendor, monkeypatch):
-    # given a stale early check (as if another tab took the money between the check and the lock)
+def test_the_cap_is_checked_on_the_locked_balance_row(consumed, vendor, monkeypatch):
+    # given ¥50.00 left, and a read without the lock that is stale (as if another tab took the money after the
+    # confirmation page was shown)
     submit(consumed, vendor, "950.00")
-    real_check = invoice_services.invoice_request_check
-
-    def stale_check(**kwargs):
-        checked = real_check(**{**kwargs, "amount": Decimal("1.00")})
-        return dataclasses.replace(checked, amount=Decimal("100.00"))
-
-    monkeypatch.setattr(invoice_services, "invoice_request_check", stale_check)
-    # when ¥100.00 reaches the locked re-check with only ¥50.00 left
+    stale = InvoiceableRow(
+        vendor=vendor,
+        consumed=Decimal("1000.00"),
+        refunded=Decimal("0"),
+        invoiced=Decimal("0"),
+        invoiceable=Decimal("1000.00"),
+        invoice_debt=Decimal("0"),
+    )
+    monkeypatch.setattr(invoice_services, "invoiceable_row", lambda **kwargs: stale)
+    account = consumed.customer_account
+    application = {
+        "customer_account": account,
+        "vendor": vendor,
+        "amount": Decimal("100.00"),
+        "title": account.titles.get(),
+        "address": account.addresses.get(),
+    }
+    # the confirmation page's early check passes on the stale read
+    assert invoice_request_check(**application).amount == Decimal("100.00")
+    # when ¥100.00 is submitted
     with pytest.raises(ApplicationError) as raised:
         _submit(consumed, vendor, amount="100.00")
-    # then the balance row refuses it
+    # then the locked balance row refuses it
     assert raised.value.code == "amount_exceeds_invoiceable"
     assert _messages(raised) == {
         "amount": ["The amount is more than you can invoice with this vendor: at most ¥50.00."]
     }
     assert _balance(consumed, vendor).invoiced == Decimal("950.00")
+
+
+def test_submitting_writes_without_reading_back_whatever_the_number_of_vendor_users(consumed, vendor, vendor_user):
+    account = consumed.customer_account
+    title, address = account.titles.get(), account.addresses.get()
+
+    def statements_of_one_submission(**overrides) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            invoice_request_submit(
+                actor=consumed,
+                customer_account=account,
+                vendor=vendor,
+                amount=Decimal("1.00"),
+                title=title,
+                address=address,
+                **overrides,
+            )
+        statements = [query["sql"].split(" ", 1)[0] for query in captured.captured_queries]
+        return [statement for statement in statements if statement not in {"SAVEPOINT", "RELEASE"}]
+
+    # given a vendor with one user, then with four
+    statements_of_one_submission()  # warm: the working-day calendar
+    one_user = statements_of_one_submission()
+    VendorUserFactory.create_batch(3, vendor=vendor)
+    # when requests are submitted
+    four_users = statements_of_one_submission()
+    with_key = statements_of_one_submission(idempotency_key="tab-1")
+    # then each takes the same few queries: lock the account, re-read the title and address, lock the balance (which
+    # reserves the new request's ID), insert the request, update the balance, insert the event, find the vendor's
+    # users and insert their notifications in one statement; an idempotency key adds the look for its first request
+    assert len(one_user) == len(four_users) == SUBMIT_QUERIES
+    assert len(with_key) == SUBMIT_QUERIES + 1
+    assert four_users.count("INSERT") == 3
+    assert four_users.count("UPDATE") == 1
+    assert Notification.objects.filter(kind="submitted").count() == 1 + 1 + 4 + 4
 
 
 # --- scope, vendor, title and address ---------------------------------------------------------------------------

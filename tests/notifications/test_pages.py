@@ -37,6 +37,7 @@ def test_every_role_sees_the_bell_with_its_unread_count(people, staff_user):
 def test_the_bell_costs_one_query_however_many_notifications(people):
     client = page_client(people["customer"])
     url = reverse("account")
+    client.get(url)  # warm: the signed-in user, the session
     accept(submit(people["customer"], people["vendor"], "1.00"), people["vendor_user"])
     with CaptureQueriesContext(connection) as one:
         client.get(url)

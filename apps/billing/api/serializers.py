@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
 from apps.core.api import AmountField, DateTimeField, IdRelatedField
+from apps.core.api.render import decimal_out, text
 from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, parse_amount
 
 from ..models import ConsumptionRecord
@@ -37,6 +38,31 @@ class InvoiceableRowSerializer(serializers.Serializer):
     invoiced = money_field(read_only=True, help_text="Requests that are pending, processing or mailing.")
     invoiceable = money_field(read_only=True, help_text="consumed − refunded − invoiced, never below 0.00.")
     formula = serializers.CharField(read_only=True, help_text="How `invoiceable` is computed, with the numbers.")
+
+    def to_representation(self, row) -> dict:
+        # The declared fields' output, built directly: no field object per value (apps.core.api.render).
+        # tests/api/test_fast_rows_api.py checks it equals DRF's generic rendering of these fields.
+        vendor = row.vendor
+        types = vendor.supported_invoice_types
+        return {
+            "vendor": int(vendor.pk),
+            "vendor_name": text(vendor.name),
+            "vendor_contact_phone": text(vendor.contact_phone),
+            "vendor_contact_email": text(vendor.contact_email),
+            "vendor_service_hours": text(vendor.service_hours),
+            "supported_invoice_types": None if types is None else [text(value) for value in types],
+            "consumed": _money(row.consumed),
+            "refunded": _money(row.refunded),
+            "invoiced": _money(row.invoiced),
+            "invoiceable": _money(row.invoiceable),
+            "formula": text(row.formula),
+        }
+
+
+def _money(value) -> str | None:
+    return (
+        None if value is None else decimal_out(value, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+    )
 
 
 class ConsumptionRecordSerializer(serializers.ModelSerializer):

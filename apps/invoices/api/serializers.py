@@ -1,14 +1,24 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Manager
+from django.db.models import Manager, Prefetch
 from rest_framework import serializers
 
 from apps.accounts.models import InvoiceType, Vendor
 from apps.addresses.models import MailingAddress
 from apps.addresses.selectors import addresses_for_account
 from apps.core.api import AmountField, IdField
-from apps.core.money import parse_amount
+from apps.core.api.render import (
+    SnapshotRenderer,
+    current_tz,
+    date_out,
+    datetime_out,
+    decimal_out,
+    display,
+    labels,
+    text,
+)
+from apps.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, parse_amount
 from apps.core.scope import find_in_scope
 from apps.titles.models import InvoiceTitle
 from apps.titles.selectors import titles_for_account
@@ -19,6 +29,7 @@ from ..models import (
     Courier,
     InvoiceEvent,
     InvoiceRequest,
+    IssuedInvoice,
     ShippingPayer,
 )
 from ..selectors import Deadline, deadline_for, deadlines_for
@@ -94,6 +105,74 @@ class InvoiceEventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, event: InvoiceEvent) -> dict:
+        # The declared fields' output, built directly (apps.core.api.render; tests/api/test_fast_rows_api.py).
+        shared = render_shared(self.context)
+        statuses = shared.status
+        actor = event.actor
+        return {
+            "time": datetime_out(event.created_at, shared.tz),
+            "actor": None if actor is None else str(actor.display_name),
+            "kind": str(event.kind),
+            "kind_display": display(shared.event_kind, event.kind),
+            "from_status": str(event.from_status),
+            "from_status_display": display(statuses, event.from_status),
+            "to_status": str(event.to_status),
+            "to_status_display": display(statuses, event.to_status),
+            "reason": str(event.text),
+        }
+
+
+class RenderShared:
+    """What every row of one answer shares: the time zone and the choice labels in the active language."""
+
+    def __init__(self) -> None:
+        self.tz = current_tz()
+        self.status = labels(InvoiceRequest.Status)
+        self.invoice_type = labels(InvoiceType)
+        self.shipping_rule = labels(InvoiceRequest.ShippingRule)
+        self.shipping_payer = labels(ShippingPayer)
+        self.courier = labels(Courier)
+        self.event_kind = labels(InvoiceEvent.Kind)
+
+
+def render_shared(context: dict) -> RenderShared:
+    """The answer's RenderShared, made once per serializer context (a page, or one object)."""
+    shared = context.get("render_shared")
+    if shared is None:
+        shared = context["render_shared"] = RenderShared()
+    return shared
+
+
+def money_out(value) -> str:
+    return decimal_out(value, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+
+
+ISSUED_INVOICES_ATTR = "issued_invoice_list"
+
+
+def issued_invoices_prefetch() -> Prefetch:
+    """The invoice numbers of a page of requests in one query, as `invoice_numbers` shows them."""
+    return Prefetch(
+        "issued_invoices",
+        queryset=IssuedInvoice.objects.only("id", "request_id", "number"),
+        to_attr=ISSUED_INVOICES_ATTR,
+    )
+
+
+def invoice_numbers(invoice_request: InvoiceRequest) -> list[str]:
+    """`invoice_numbers` (oldest first): from `issued_invoices_prefetch()` when the rows have it."""
+    issued = getattr(invoice_request, ISSUED_INVOICES_ATTR, None)
+    if issued is None:
+        issued = invoice_request.issued_invoices.all()
+    return [invoice.number for invoice in issued]
+
+
+def courier_label(invoice_request: InvoiceRequest, shared: RenderShared) -> str:
+    if invoice_request.courier == Courier.OTHER:
+        return str(invoice_request.get_courier_label())  # the typed name (the model's rule)
+    return display(shared.courier, invoice_request.courier)
+
 
 class DeadlineListSerializer(serializers.ListSerializer):
     """Counts every row's working days with one working-day calendar, so a page's queries do not grow with it."""
@@ -101,7 +180,12 @@ class DeadlineListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data.all() if isinstance(data, Manager) else data)
         self.context["deadlines"] = deadlines_for(items, today=self.context.get("today"))
-        return super().to_representation(items)
+        render_shared(self.context)
+        return [self.child.to_representation(item) for item in items]
+
+
+render_title_snapshot = SnapshotRenderer(TitleSnapshotSerializer)
+render_address_snapshot = SnapshotRenderer(AddressSnapshotSerializer)
 
 
 class DeadlineFieldsSerializer(serializers.Serializer):
@@ -245,6 +329,50 @@ class InvoiceRequestSerializer(
             return None
         return invoice_request.status_reason
 
+    def to_representation(self, invoice_request: InvoiceRequest) -> dict:
+        # The declared fields' output, built directly: no field object per value (apps.core.api.render).
+        # tests/api/test_fast_rows_api.py checks it equals DRF's generic rendering of these fields.
+        shared = render_shared(self.context)
+        tz = shared.tz
+        deadline = self._deadline(invoice_request)
+        vendor = invoice_request.vendor
+        status = invoice_request.status
+        shipping_rule = invoice_request.shipping_rule
+        return {
+            "id": invoice_request.pk,
+            "number": text(invoice_request.number),
+            "status": str(status),
+            "status_display": display(shared.status, status),
+            "status_reason": text(invoice_request.status_reason),
+            "rejection_reason": self.get_rejection_reason(invoice_request),
+            "can_cancel": invoice_request.can_cancel,
+            "amount": money_out(invoice_request.amount),
+            "invoice_type": str(invoice_request.invoice_type),
+            "invoice_type_display": display(shared.invoice_type, invoice_request.invoice_type),
+            "shipping_rule": str(shipping_rule),
+            "shipping_rule_display": display(shared.shipping_rule, shipping_rule),
+            "dispatch_due_date": date_out(invoice_request.dispatch_due_date),
+            "dispatch_due_date_provisional": bool(invoice_request.dispatch_due_date_provisional),
+            "working_days_left": deadline.days_left,
+            "is_overdue": deadline.overdue,
+            "submitted_at": datetime_out(invoice_request.submitted_at, tz),
+            "vendor": invoice_request.vendor_id,
+            "vendor_name": text(vendor.name),
+            "vendor_contact_phone": text(vendor.contact_phone),
+            "vendor_contact_email": text(vendor.contact_email),
+            "vendor_service_hours": text(vendor.service_hours),
+            "title_snapshot": render_title_snapshot(invoice_request.title_snapshot),
+            "address_snapshot": render_address_snapshot(invoice_request.address_snapshot),
+            "invoice_numbers": invoice_numbers(invoice_request),
+            "invoice_date": date_out(invoice_request.invoice_date),
+            "courier": text(invoice_request.courier),
+            "courier_label": courier_label(invoice_request, shared),
+            "tracking_number": text(invoice_request.tracking_number),
+            "shipping_payer": text(invoice_request.shipping_payer),
+            "shipping_payer_display": display(shared.shipping_payer, invoice_request.shipping_payer),
+            "mailed_at": datetime_out(invoice_request.mailed_at, tz),
+        }
+
 
 class InvoiceRequestDetailSerializer(InvoiceRequestSerializer):
     """A request with its timeline: every status change, when, by whom, and why."""
@@ -254,6 +382,12 @@ class InvoiceRequestDetailSerializer(InvoiceRequestSerializer):
     class Meta(InvoiceRequestSerializer.Meta):
         fields = [*InvoiceRequestSerializer.Meta.fields, "events"]
         read_only_fields = fields
+
+    def to_representation(self, invoice_request: InvoiceRequest) -> dict:
+        row = super().to_representation(invoice_request)
+        events = InvoiceEventSerializer(many=True, context=self.context)
+        row["events"] = events.to_representation(invoice_request.events.all())
+        return row
 
 
 class InvoiceRequestCreateSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api import IdField
+from apps.core.api.render import date_out, datetime_out, display, text
 
 from ..models import STATUS_REASON_MAX_LENGTH, VENDOR_PAYS_SHIPPING_FROM, Courier, InvoiceRequest, ShippingPayer
 from .serializers import (
@@ -15,6 +16,12 @@ from .serializers import (
     MailedInvoiceFieldsSerializer,
     ShippingFieldsSerializer,
     TitleSnapshotSerializer,
+    courier_label,
+    invoice_numbers,
+    money_out,
+    render_address_snapshot,
+    render_shared,
+    render_title_snapshot,
 )
 
 
@@ -70,6 +77,37 @@ class VendorInvoiceRequestSerializer(DeadlineFieldsSerializer, ShippingFieldsSer
     def get_title_taxpayer_id(self, invoice_request: InvoiceRequest) -> str:
         return (invoice_request.title_snapshot or {}).get("taxpayer_id", "")
 
+    def to_representation(self, invoice_request: InvoiceRequest) -> dict:
+        # The declared fields' output, built directly: no field object per value (apps.core.api.render).
+        # tests/api/test_fast_rows_api.py checks it equals DRF's generic rendering of these fields.
+        shared = render_shared(self.context)
+        deadline = self._deadline(invoice_request)
+        status = invoice_request.status
+        shipping_rule = invoice_request.shipping_rule
+        return {
+            "id": invoice_request.pk,
+            "number": text(invoice_request.number),
+            "status": str(status),
+            "status_display": display(shared.status, status),
+            "amount": money_out(invoice_request.amount),
+            "invoice_type": str(invoice_request.invoice_type),
+            "invoice_type_display": display(shared.invoice_type, invoice_request.invoice_type),
+            "shipping_rule": str(shipping_rule),
+            "shipping_rule_display": display(shared.shipping_rule, shipping_rule),
+            "shipping_payer": text(invoice_request.shipping_payer),
+            "shipping_payer_display": display(shared.shipping_payer, invoice_request.shipping_payer),
+            "submitted_at": datetime_out(invoice_request.submitted_at, shared.tz),
+            "dispatch_due_date": date_out(invoice_request.dispatch_due_date),
+            "dispatch_due_date_provisional": bool(invoice_request.dispatch_due_date_provisional),
+            "working_days_left": deadline.days_left,
+            "is_overdue": deadline.overdue,
+            "vendor": invoice_request.vendor_id,
+            "vendor_name": text(invoice_request.vendor.name),
+            "customer_account_name": text(invoice_request.customer_account.name),
+            "title_name": self.get_title_name(invoice_request),
+            "title_taxpayer_id": self.get_title_taxpayer_id(invoice_request),
+        }
+
 
 class VendorInvoiceRequestDetailSerializer(MailedInvoiceFieldsSerializer, VendorInvoiceRequestSerializer):
     """Everything needed to print and post the invoice, what was mailed, and the timeline."""
@@ -99,6 +137,26 @@ class VendorInvoiceRequestDetailSerializer(MailedInvoiceFieldsSerializer, Vendor
             "events",
         ]
         read_only_fields = fields
+
+    def to_representation(self, invoice_request: InvoiceRequest) -> dict:
+        shared = render_shared(self.context)
+        row = super().to_representation(invoice_request)
+        row.update(
+            status_reason=text(invoice_request.status_reason),
+            submitted_by=text(invoice_request.submitted_by.display_name),
+            title_snapshot=render_title_snapshot(invoice_request.title_snapshot),
+            address_snapshot=render_address_snapshot(invoice_request.address_snapshot),
+            invoice_numbers=invoice_numbers(invoice_request),
+            invoice_date=date_out(invoice_request.invoice_date),
+            courier=text(invoice_request.courier),
+            courier_label=courier_label(invoice_request, shared),
+            tracking_number=text(invoice_request.tracking_number),
+            mailed_at=datetime_out(invoice_request.mailed_at, shared.tz),
+            events=InvoiceEventSerializer(many=True, context=self.context).to_representation(
+                invoice_request.events.all()
+            ),
+        )
+        return row
 
 
 class VendorInvoiceRequestFilterSerializer(serializers.Serializer):

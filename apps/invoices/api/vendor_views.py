@@ -13,7 +13,9 @@ from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.api import API_AUTHENTICATION, IsVendor, NumericLookupMixin, error_responses
+from apps.core.api.filters import query_filters
 from apps.core.errors import ApplicationError
+from apps.core.paging import CountedRows
 from apps.core.scope import STAFF_READ_ONLY_MESSAGE, may_change_vendor_requests, may_read_vendor_requests
 from apps.core.workdays import calendar_date
 
@@ -26,8 +28,15 @@ from ..mailing import (
     mailing_import_csv,
 )
 from ..models import VENDOR_PAYS_SHIPPING_FROM, InvoiceRequest
-from ..selectors import invoice_requests_for_staff, invoice_requests_for_vendor, timeline_prefetch
+from ..selectors import (
+    invoice_requests_for_staff,
+    invoice_requests_for_vendor,
+    status_counts_for_staff,
+    status_counts_for_vendor,
+    timeline_prefetch,
+)
 from ..services import invoice_request_accept, invoice_request_reject, invoice_requests_accept_bulk
+from .serializers import issued_invoices_prefetch
 from .vendor_serializers import (
     MailingImportReportSerializer,
     MailingImportUploadSerializer,
@@ -96,6 +105,17 @@ class VendorInvoiceRequestViewSet(
             return invoice_requests_for_vendor(vendor=user.vendor, **filters)
         return invoice_requests_for_staff(**filters)
 
+    def stored_count(self, params: dict) -> int | None:
+        """The list's size from the counters PostgreSQL keeps per vendor and status (VendorStatusCount, the queue
+        tabs' numbers) when nothing but `status` filters it: no COUNT(*) over a large vendor's 100,000 rows.
+        None when another filter is set (the paginator counts the rows)."""
+        if any(value not in (None, "", False) for name, value in params.items() if name != "status"):
+            return None
+        user = self.request.user
+        counts = status_counts_for_vendor(vendor=user.vendor) if user.is_vendor else status_counts_for_staff()
+        status = params.get("status")
+        return counts[status] if status else sum(counts.values())
+
     def get_serializer_class(self):
         return VendorInvoiceRequestSerializer if self.action == "list" else VendorInvoiceRequestDetailSerializer
 
@@ -109,14 +129,12 @@ class VendorInvoiceRequestViewSet(
         if self.action != "list":
             requests = requests.select_related("submitted_by__customer_account").prefetch_related(
                 timeline_prefetch(),
-                "issued_invoices",
+                issued_invoices_prefetch(),
             )
         return requests
 
     def list(self, request):
-        filters = VendorInvoiceRequestFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_filters(VendorInvoiceRequestFilterSerializer, request.query_params)
         context = self.get_serializer_context()
         requests = self.requests_in_scope(
             status=params.get("status"),
@@ -128,7 +146,8 @@ class VendorInvoiceRequestViewSet(
             search=params.get("search", ""),
             today=context["today"],
         )
-        page = self.paginate_queryset(requests)
+        count = self.stored_count(params)
+        page = self.paginate_queryset(requests if count is None else CountedRows(requests, count=count))
         return self.get_paginated_response(VendorInvoiceRequestSerializer(page, many=True, context=context).data)
 
     def retrieve(self, request, pk=None):

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import CustomerApiMixin, error_responses
+from apps.core.api.filters import query_filters
 
 from ..models import InvoiceRequest
 from ..selectors import invoice_requests_for_customer, timeline_prefetch
@@ -15,6 +16,7 @@ from .serializers import (
     InvoiceRequestDetailSerializer,
     InvoiceRequestFilterSerializer,
     InvoiceRequestSerializer,
+    issued_invoices_prefetch,
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -65,23 +67,21 @@ class InvoiceRequestViewSet(
         if self.is_schema_generation:
             return InvoiceRequest.objects.none()
         requests = invoice_requests_for_customer(customer_account=self.customer_account).prefetch_related(
-            "issued_invoices"
+            issued_invoices_prefetch()
         )
         if self.action != "list":
             requests = requests.prefetch_related(timeline_prefetch())
         return requests
 
     def list(self, request):
-        filters = InvoiceRequestFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        params = filters.validated_data
+        params = query_filters(InvoiceRequestFilterSerializer, request.query_params)
         requests = invoice_requests_for_customer(
             customer_account=self.customer_account,
             status=params.get("status"),
             vendor_id=params.get("vendor"),
             submitted_from=params.get("submitted_from"),
             submitted_to=params.get("submitted_to"),
-        ).prefetch_related("issued_invoices")
+        ).prefetch_related(issued_invoices_prefetch())
         page = self.paginate_queryset(requests)
         return self.get_paginated_response(InvoiceRequestSerializer(page, many=True).data)
 

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} is not UTF-8 (byte {error.start}); save it as UTF-8 (Excel: CSV UTF-8) and try again."
             ) from error
+        del raw  # the import holds the text only (a million-row file is tens of MB)
 
         report = consumption_import_csv(text=text)
         if report.errors:
