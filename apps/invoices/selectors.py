@@ -8,8 +8,22 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FilteredRelation, Func, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
@@ -132,16 +146,22 @@ def _queue(
     search = (search or "").strip()
     if search:
         # Every arm is on the requests table (the account name through the matching account ids), so PostgreSQL
-        # combines the trigram indexes of migration 0009 instead of reading all of a large vendor's requests.
+        # combines the trigram indexes of migration 0009 instead of reading all of a large vendor's requests; in
+        # the default view (pending and processing) the title name has its own smaller index (migration 0011).
         accounts = CustomerAccount.objects.filter(name__icontains=search).order_by().values("pk")
-        in_accounts = (
-            _InArray(F("customer_account_id"), Subquery(accounts))
-            if connection.vendor == "postgresql"
-            else Q(customer_account_id__in=Subquery(accounts))  # SQLite (`make run`) has no ANY(ARRAY(...))
-        )
+        # The matching accounts' ids read first, and given as values: PostgreSQL then knows how few requests that arm
+        # matches (an ANY(ARRAY(subquery)) it guesses at 0.5 % of the table, and intersects the whole OR with a
+        # bitmap of all of a large vendor's requests, several times the cost of the search itself).
+        account_ids = list(accounts.values_list("pk", flat=True)[: SEARCH_ACCOUNT_IDS_LIMIT + 1])
+        if len(account_ids) <= SEARCH_ACCOUNT_IDS_LIMIT:
+            in_accounts = Q(customer_account_id__in=account_ids)  # none: the arm drops out of the OR
+        elif connection.vendor == "postgresql":
+            in_accounts = _InArray(F("customer_account_id"), Subquery(accounts))
+        else:
+            in_accounts = Q(customer_account_id__in=Subquery(accounts))  # SQLite (`make run`) has no ANY(ARRAY(...))
+        # (A number equal to the search also contains it: no arm of its own.)
         matches = (
-            Q(number__iexact=search)
-            | Q(number__icontains=search)
+            Q(number__icontains=search)
             | in_accounts
             | Q(title_snapshot__name__icontains=search)
             | Q(title_snapshot__taxpayer_id__iexact=search.upper())
@@ -155,6 +175,8 @@ def _queue(
 
 # Up to this many matches, a queue search selects the page by id (see `_queue`).
 SEARCH_ID_LIMIT = 2000
+# Up to this many customer accounts whose name matches, the search lists their ids (see `_queue`).
+SEARCH_ACCOUNT_IDS_LIMIT = 100
 
 
 class _InArray(Func):
@@ -245,9 +267,12 @@ class DeadlineCounts:
 def _deadline_counts(requests: QuerySet[InvoiceRequest], today: dt.date | None) -> DeadlineCounts:
     today = today or calendar_date(timezone.now())
     cutoff = at_risk_cutoff(today=today)
+    # Among the open requests due by the cutoff (the WHERE), at risk is due from today on (`_at_risk`), overdue due
+    # before. Only the mail-by date is read, and counted (never null) instead of the id: the index on (vendor,
+    # status, mail-by date), or over every vendor the open requests' index, answers it without the table.
     counts = requests.filter(status__in=OPEN_STATUSES, dispatch_due_date__lte=cutoff).aggregate(
-        at_risk=Count("id", filter=_at_risk(today, cutoff)),
-        overdue=Count("id", filter=Q(dispatch_due_date__lt=today)),
+        at_risk=Count("dispatch_due_date", filter=Q(dispatch_due_date__gte=today)),
+        overdue=Count("dispatch_due_date", filter=Q(dispatch_due_date__lt=today)),
     )
     return DeadlineCounts(at_risk=counts["at_risk"], overdue=counts["overdue"])
 
@@ -323,9 +348,14 @@ def deadlines_for(invoice_requests: Iterable[InvoiceRequest], *, today: dt.date 
     today = today or calendar_date(timezone.now())
     calendar = current_calendar()  # overrides read at most once, whatever the number of rows
     deadlines = {}
+    days_to: dict[dt.date, int] = {}  # rows share mail-by dates: each one counted once
     for invoice_request in invoice_requests:
         due = invoice_request.dispatch_due_date
-        days_left = calendar.working_days_between(today, due) if invoice_request.status in OPEN_STATUSES else None
+        days_left = None
+        if invoice_request.status in OPEN_STATUSES:
+            if due not in days_to:
+                days_to[due] = calendar.working_days_between(today, due)
+            days_left = days_to[due]
         overdue = invoice_request.status in OPEN_STATUSES and due < today
         deadlines[invoice_request.pk] = Deadline(
             due=due,
@@ -365,59 +395,67 @@ class VendorSla:
 SLA_ORDERINGS = ("on_time_rate", "-on_time_rate", "breaches", "-breaches", "late", "-late", "vendor")
 
 
-def _vendor_sla_rows(vendors: QuerySet[Vendor], *, days: int, today: dt.date | None) -> list[VendorSla]:
-    """One grouped query: each vendor with its requests due in [today - days, today) or breached since then.
+class _Count(Subquery):
+    """COUNT(*) of a queryset correlated on the outer row (OuterRef), as a scalar subquery: 0 when nothing matches.
 
-    The join is a FilteredRelation, so only the window's requests are joined (index vendor, status, due date)."""
+    Each count is its own subquery so each is answered by its own index (and only from the index where it can be):
+    one OR-ed join over every request of a vendor, as before, read 100,000 rows of a large vendor."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, **extra) -> None:
+        # Select a constant: no column, so the count needs no table access beyond what the WHERE reads.
+        super().__init__(queryset.order_by().annotate(_one=Value(1)).values("_one"), **extra)
+
+
+def _sla_counts(*, start: dt.date, today: dt.date) -> dict[str, _Count]:
+    """Per vendor (OuterRef "pk"): requests owed with a mail-by date in [start, today) (`due_count`), those of them
+    mailed on or before that date as an Asia/Shanghai calendar date (`on_time_count`), and requests the SLA sweep
+    marked overdue since `start` (`breach_count`)."""
+    mine = InvoiceRequest.objects.filter(vendor=OuterRef("pk"))
+    due = mine.filter(dispatch_due_date__gte=start, dispatch_due_date__lt=today, status__in=OWED_STATUSES)
+    mailed_in_time = LessThanOrEqual(TruncDate("mailed_at", tzinfo=CALENDAR_TIME_ZONE), F("dispatch_due_date"))
+    return {
+        "due_count": _Count(due),
+        "on_time_count": _Count(due.filter(Q(mailed_at__isnull=False) & mailed_in_time)),
+        "breach_count": _Count(mine.filter(breached_at__gte=_start_of(start))),
+    }
+
+
+def _deadline_count_subqueries(*, today: dt.date) -> dict[str, _Count]:
+    """Per vendor (OuterRef "pk"): the same at-risk and overdue counts as `deadline_counts_for_vendor`."""
+    open_requests = InvoiceRequest.objects.filter(vendor=OuterRef("pk"), status__in=OPEN_STATUSES)
+    return {
+        "at_risk_count": _Count(open_requests.filter(_at_risk(today))),
+        "overdue_count": _Count(open_requests.filter(dispatch_due_date__lt=today)),
+    }
+
+
+def _sla(vendor: Vendor, due: int, on_time: int, breaches: int) -> VendorSla:
+    return VendorSla(
+        vendor=vendor,
+        due=due,
+        on_time=on_time,
+        late=due - on_time,
+        breaches=breaches,
+        on_time_rate=(on_time / due) if due else None,
+    )
+
+
+def _vendor_sla_rows(vendors: QuerySet[Vendor], *, days: int, today: dt.date | None) -> list[VendorSla]:
+    """One query: each vendor with its requests due in [today - days, today) and its breaches since then.
+
+    Each figure is a correlated COUNT(*) answered from an index: (vendor, status, mail-by date) for what was due, the
+    mailed requests' (vendor, mail-by date) index with status and mailing time included for what was on time, the
+    breached requests' (vendor, breached at) index for breaches (migration 0011)."""
     today = today or calendar_date(timezone.now())
     start = today - dt.timedelta(days=days)
-    due_in_window = Q(
-        in_window__dispatch_due_date__gte=start,
-        in_window__dispatch_due_date__lt=today,
-        in_window__status__in=OWED_STATUSES,
-    )
-    # Mailed on or before the mail-by date, as an Asia/Shanghai calendar date.
-    mailed_in_time = Q(in_window__mailed_at__isnull=False) & LessThanOrEqual(
-        TruncDate("in_window__mailed_at", tzinfo=CALENDAR_TIME_ZONE), F("in_window__dispatch_due_date")
-    )
-    breached_in_window = Q(in_window__breached_at__gte=_start_of(start))
-    rows = (
-        vendors.annotate(
-            in_window=FilteredRelation(
-                "invoice_requests",
-                condition=Q(
-                    invoice_requests__dispatch_due_date__gte=start,
-                    invoice_requests__dispatch_due_date__lt=today,
-                    invoice_requests__status__in=OWED_STATUSES,
-                )
-                | Q(invoice_requests__breached_at__gte=_start_of(start)),
-            )
-        )
-        .annotate(
-            due_count=Count("in_window", filter=due_in_window),
-            on_time_count=Count("in_window", filter=due_in_window & mailed_in_time),
-            breach_count=Count("in_window", filter=breached_in_window),
-        )
-        .order_by("name", "pk")
-    )
-    return [
-        VendorSla(
-            vendor=vendor,
-            due=vendor.due_count,
-            on_time=vendor.on_time_count,
-            late=vendor.due_count - vendor.on_time_count,
-            breaches=vendor.breach_count,
-            on_time_rate=(vendor.on_time_count / vendor.due_count) if vendor.due_count else None,
-        )
-        for vendor in rows
-    ]
+    rows = vendors.annotate(**_sla_counts(start=start, today=today)).order_by("name", "pk")
+    return [_sla(vendor, vendor.due_count, vendor.on_time_count, vendor.breach_count) for vendor in rows]
 
 
-def vendor_sla_figures(*, days: int, today: dt.date | None = None, order_by: str = "on_time_rate") -> list[VendorSla]:
-    """Every vendor's on-time rate and breach count over the last `days` days (staff), in one query.
-
-    `order_by`: one of SLA_ORDERINGS ("-" descending); vendors with nothing due (no rate) come last."""
-    figures = _vendor_sla_rows(Vendor.objects.all(), days=days, today=today)
+def _sort_figures(figures: list[VendorSla], order_by: str) -> list[VendorSla]:
     key = order_by.lstrip("-") if order_by in SLA_ORDERINGS else "on_time_rate"
     descending = order_by.startswith("-") and order_by in SLA_ORDERINGS
 
@@ -428,9 +466,91 @@ def vendor_sla_figures(*, days: int, today: dt.date | None = None, order_by: str
     return present + [f for f in figures if value(f) is None]
 
 
+def vendor_sla_figures(*, days: int, today: dt.date | None = None, order_by: str = "on_time_rate") -> list[VendorSla]:
+    """Every vendor's on-time rate and breach count over the last `days` days (staff), in one query.
+
+    `order_by`: one of SLA_ORDERINGS ("-" descending); vendors with nothing due (no rate) come last."""
+    return _sort_figures(_vendor_sla_rows(Vendor.objects.all(), days=days, today=today), order_by)
+
+
 def vendor_sla_figure(*, vendor: Vendor, days: int, today: dt.date | None = None) -> VendorSla:
-    """One vendor's figures (its back-office queue shows them), with the same query as staff's."""
+    """One vendor's figures, with the same counts as staff's."""
     return _vendor_sla_rows(Vendor.objects.filter(pk=vendor.pk), days=days, today=today)[0]
+
+
+# --- The same figures for the pages that show them on every view, cached ----------------------------------------
+
+# On-time rates and overdue counts are slow-moving aggregates: the pages read them from the shared cache
+# (apps.core.cache, fail-soft) for at most this long. What the user's own actions change (a status) is in the key.
+FIGURES_CACHE_SECONDS = 60
+
+
+def _status_fingerprint(status_counts: dict[str, int]) -> str:
+    """The vendor's counts per status (VendorStatusCount, read by the page anyway): every accept, mailing, rejection,
+    cancellation, void or new request changes them, so a figure cached under them is recomputed at once. (Counts
+    that come back to the same values, one request accepted and another put back to pending, change none of the
+    figures either: both stay open and owed.)"""
+    return ".".join(str(status_counts.get(status, 0)) for status in InvoiceRequest.Status.values)
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    deadlines: DeadlineCounts
+    sla: VendorSla
+
+
+def queue_figures_for_vendor(
+    *, vendor: Vendor, days: int, status_counts: dict[str, int], today: dt.date | None = None
+) -> QueueFigures:
+    """The vendor's at-risk and overdue counts and its on-time rate over `days` (the queue page's banner and figure),
+    from the cache when nothing changed, else in one query (each count from an index) and cached.
+
+    The key holds the vendor, today's date, the at-risk cutoff (a calendar change moves it) and `status_counts`
+    (`status_counts_for_vendor`): a request changing status shows on the next view. What changes without a status
+    change (the SLA sweep's breach mark, recomputed mail-by dates) shows within FIGURES_CACHE_SECONDS."""
+    today = today or calendar_date(timezone.now())
+    cutoff = at_risk_cutoff(today=today)
+    key = (
+        f"invoices:queue-figures:v1:{vendor.pk}:{days}:{today.isoformat()}:{cutoff.isoformat()}:"
+        f"{_status_fingerprint(status_counts)}"
+    )
+    counts = cache.get(key)
+    if counts is None:
+        start = today - dt.timedelta(days=days)
+        subqueries = {**_deadline_count_subqueries(today=today), **_sla_counts(start=start, today=today)}
+        counts = tuple(
+            Vendor.objects.filter(pk=vendor.pk)
+            .annotate(**subqueries)
+            .values_list("at_risk_count", "overdue_count", "due_count", "on_time_count", "breach_count")
+            .get()
+        )
+        cache.set(key, counts, FIGURES_CACHE_SECONDS)
+    at_risk, overdue, due, on_time, breaches = counts
+    return QueueFigures(
+        deadlines=DeadlineCounts(at_risk=at_risk, overdue=overdue), sla=_sla(vendor, due, on_time, breaches)
+    )
+
+
+def staff_sla_figures_cache_key(*, days: int, today: dt.date) -> str:
+    return f"invoices:vendor-sla-figures:v1:{days}:{today.isoformat()}"
+
+
+def vendor_sla_figures_for_staff_page(
+    *, days: int, today: dt.date | None = None, order_by: str = "on_time_rate"
+) -> list[VendorSla]:
+    """`vendor_sla_figures` for the staff dashboard: the counts are cached for FIGURES_CACHE_SECONDS per day and
+    window (staff change no request; a vendor's change shows within that time). The vendors themselves (name,
+    phone, a new vendor) are read on every view, in the one query a miss also uses."""
+    today = today or calendar_date(timezone.now())
+    key = staff_sla_figures_cache_key(days=days, today=today)
+    cached = cache.get(key)
+    vendors = None if cached is None else list(Vendor.objects.order_by("name", "pk"))
+    if vendors is None or any(vendor.pk not in cached for vendor in vendors):  # a vendor added meanwhile: recount
+        figures = _vendor_sla_rows(Vendor.objects.all(), days=days, today=today)
+        cache.set(key, {f.vendor.pk: (f.due, f.on_time, f.breaches) for f in figures}, FIGURES_CACHE_SECONDS)
+    else:
+        figures = [_sla(vendor, *cached[vendor.pk]) for vendor in vendors]
+    return _sort_figures(figures, order_by)
 
 
 class OverdueRequests:

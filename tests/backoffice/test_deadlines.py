@@ -4,6 +4,7 @@ National Day, "provisional" mail-by dates, and the vendor's own on-time rate."""
 import csv
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from apps.invoices.models import InvoiceRequest
 
-from .helpers import mail, row_ids, submit
+from .helpers import accept, mail, row_ids, submit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -149,3 +150,78 @@ def test_staff_see_no_on_time_rate_of_their_own(browser_for, clock, shopper, ven
     html = queue(browser_for(staff_user)).content.decode()
 
     assert 'data-testid="sla-figure"' not in html
+
+
+# --- the figures are cached, keyed on the vendor's status counts -------------------------------------------------
+
+
+def _figures(html: str) -> tuple[str, str]:
+    """(overdue count in its tab, the on-time sentence) as the page shows them."""
+    overdue = re.search(r'data-testid="overdue-count">(\d+)<', html).group(1)
+    sla = re.search(r'data-testid="sla-figure">\s*(.*?)\s*</p>', html, re.S).group(1)
+    return overdue, " ".join(sla.split())
+
+
+def test_a_request_mailed_shows_in_the_figures_on_the_next_view(browser_for, clock, shopper, vendor, vendor_user):
+    # given two requests due Fri 09-26, both still open on 10-09: the page shows (and caches) 2 overdue, 0 of 2
+    first = submit(shopper, vendor, "10.00")
+    submit(shopper, vendor, "20.00")
+    browser = browser_for(vendor_user)
+    clock.now = dt.datetime(2025, 10, 9, 10, 0, tzinfo=SHANGHAI)
+    assert _figures(queue(browser).content.decode()) == (
+        "2",
+        "On time in the last 30 days: <strong>0.0%</strong> (0 of 2 requests mailed by their mail-by dates).",
+    )
+
+    # when one of them turns out mailed in time (stamped 09-25: the same day's cache entry would still apply)
+    clock.now = dt.datetime(2025, 9, 25, 10, 0, tzinfo=SHANGHAI)
+    mail(first, vendor_user, tracking="SF1000000001", invoice="10000001")
+    clock.now = dt.datetime(2025, 10, 9, 10, 5, tzinfo=SHANGHAI)
+
+    # then the very next view counts it: its status changed, so did the cache key
+    assert _figures(queue(browser).content.decode()) == (
+        "1",
+        "On time in the last 30 days: <strong>50.0%</strong> (1 of 2 requests mailed by their mail-by dates).",
+    )
+
+
+def test_cached_figures_never_cross_vendors(
+    browser_for, clock, shopper, vendor, other_vendor, vendor_user, other_vendor_user
+):
+    # given two vendors with the same status counts (one pending request each) but different figures
+    overdue = submit(shopper, vendor, "10.00")
+    due_on(overdue, dt.date(2025, 9, 1))
+    submit(shopper, other_vendor, "10.00")  # due 09-26: not overdue on 09-12
+
+    # when each vendor opens its queue (the first one's figures are cached by then)
+    mine = queue(browser_for(vendor_user)).content.decode()
+    theirs = queue(browser_for(other_vendor_user)).content.decode()
+
+    # then each sees its own
+    assert _figures(mine)[0] == "1" and 'data-testid="banner-overdue"' in mine
+    assert _figures(theirs)[0] == "0" and 'data-testid="banner-overdue"' not in theirs
+    assert "1 of 1" not in theirs and "0 of 1" in mine
+
+
+def test_the_figures_are_counted_when_the_cache_is_down(browser_for, clock, shopper, vendor, vendor_user, settings):
+    # given Redis unreachable (the cache degrades: every read misses, every write is dropped)
+    overdue = submit(shopper, vendor, "10.00")
+    due_on(overdue, dt.date(2025, 9, 1))
+    browser = browser_for(vendor_user)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "apps.core.cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+    # then the page still shows the right figures, counted on every view
+    html = queue(browser).content.decode()
+    assert _figures(html) == (
+        "1",
+        "On time in the last 30 days: <strong>0.0%</strong> (0 of 1 request mailed by its mail-by date).",
+    )
+    accept(overdue, vendor_user)
+    mail(overdue, vendor_user, tracking="SF1000000002", invoice="10000002")
+    assert _figures(queue(browser).content.decode())[0] == "0"

@@ -364,3 +364,59 @@ def test_the_filters_fold_behind_a_toggle_that_needs_no_script(browser_for, shop
     # and the toggle says how many filters are in use behind it
     used = queue(browser, due_from="2026-01-01", overdue="1").content.decode()
     assert re.search(r'data-testid="active-filter-count">2<', used)
+
+
+def _row(html: str, pk: int) -> str:
+    return re.search(rf'<tr id="request-{pk}".*?</tr>', html, re.S).group(0)
+
+
+def _labels(row: str) -> list[str]:
+    return re.findall(r'<td[^>]*data-label="([^"]*)"', row)
+
+
+def test_each_row_carries_its_labels_links_and_actions(browser_for, shopper, vendor, vendor_user, staff_user):
+    # given a pending request whose title (as submitted) needs escaping, a processing one and a mailed one
+    pending = submit(shopper, vendor, "60.00")
+    InvoiceRequest.objects.filter(pk=pending.pk).update(
+        title_snapshot={"name": '<b>"A&B" 公司</b>', "taxpayer_id": "91110000600037341L"}
+    )
+    processing = accept(submit(shopper, vendor, "20.00"), vendor_user)
+    mailed = mail(submit(shopper, vendor, "30.00"), vendor_user, tracking="SF100000009", invoice="10000009")
+    pending, processing, mailed = (InvoiceRequest.objects.get(pk=r.pk) for r in (pending, processing, mailed))
+
+    html = queue(browser_for(vendor_user), status="all").content.decode()
+
+    # then every cell has its heading for the phones' cards (the checkbox cell has none)
+    labels = ["Request number", "Customer account", "Invoice title", "Amount", "Shipping rule", "Mail by", "Status"]
+    for request in (pending, processing, mailed):
+        row = _row(html, request.pk)
+        assert _labels(row) == [*labels, "Actions"]
+        detail = reverse("backoffice:detail", args=[request.pk])
+        assert f'<a href="{detail}" class="mono" data-testid="request-link">{request.number}</a>' in row
+        assert f'data-status="{request.status}"' in row and 'data-testid="status-badge"' in row
+    # the pending one: its checkbox, Accept and Reject, the title escaped, the amount as money
+    row = _row(html, pending.pk)
+    assert (
+        f'<input type="checkbox" form="bulk-form" name="request_ids" value="{pending.pk}" id="select-{pending.pk}" '
+        f'aria-label="Select {pending.number}">'
+    ) in row
+    assert f'formaction="{reverse("backoffice:accept", args=[pending.pk])}" data-testid="row-accept"' in row
+    assert f'href="{reverse("backoffice:reject", args=[pending.pk])}" data-testid="row-reject"' in row
+    assert "&lt;b&gt;&quot;A&amp;B&quot; 公司&lt;/b&gt;" in row and "<b>" not in row
+    assert '<span class="sub mono">91110000600037341L</span>' in row
+    assert 'data-testid="row-amount">¥60.00</td>' in row and 'data-rule="vendor_pays"' in row
+    assert 'data-testid="row-detail"' not in row
+    # the processing one: Mark mailed; the mailed one: Details, and who paid the courier
+    row = _row(html, processing.pk)
+    assert f'href="{reverse("backoffice:mail", args=[processing.pk])}" data-testid="row-mail"' in row
+    assert 'name="request_ids"' not in row and 'data-testid="row-detail"' not in row
+    row = _row(html, mailed.pk)
+    assert f'href="{reverse("backoffice:detail", args=[mailed.pk])}" data-testid="row-detail">Details</a>' in row
+    assert 'data-payer="vendor"' in row and 'data-testid="row-mail"' not in row
+
+    # and staff (read-only) see the vendor column and Details only
+    html = queue(browser_for(staff_user), status="all").content.decode()
+    row = _row(html, pending.pk)
+    assert _labels(row) == ["Request number", "Vendor", *labels[1:], "Actions"]
+    assert f'<td data-label="Vendor">{vendor.name}</td>' in row
+    assert 'data-testid="row-detail"' in row and 'name="request_ids"' not in row and "row-accept" not in row

@@ -5,10 +5,21 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.core.paginator import Paginator
 
+from apps.accounts.models import Vendor
 from apps.invoices.models import InvoiceRequest
-from apps.invoices.selectors import overdue_invoice_requests_for_staff, vendor_sla_figure, vendor_sla_figures
+from apps.invoices.selectors import (
+    deadline_counts_for_vendor,
+    overdue_invoice_requests_for_staff,
+    queue_figures_for_vendor,
+    staff_sla_figures_cache_key,
+    status_counts_for_vendor,
+    vendor_sla_figure,
+    vendor_sla_figures,
+    vendor_sla_figures_for_staff_page,
+)
 from apps.invoices.sla import sla_sweep
 from tests.factories import VendorFactory, consume
 from tests.helpers import cancel, fresh, mail
@@ -128,3 +139,63 @@ def test_the_overdue_list_reads_one_page_at_a_time(history, django_assert_max_nu
     assert [row.pk for row in rows] == [history["overdue_two"].pk]
     assert rows[0].working_days_late == 2
     assert names[0] == "准时服务商"
+
+
+# --- The pages' cached figures ----------------------------------------------------------------------------------
+
+
+def test_the_queue_figures_are_the_counted_ones_cached_until_a_status_changes(history, django_assert_num_queries):
+    vendor, punctual = history["vendor"], history["punctual"]
+    counts = status_counts_for_vendor(vendor=vendor)
+
+    # the first read counts everything in one query, and equals the uncached selectors
+    with django_assert_num_queries(1):
+        figures = queue_figures_for_vendor(vendor=vendor, days=30, status_counts=counts, today=TODAY)
+    assert figures.sla == vendor_sla_figure(vendor=vendor, days=30, today=TODAY)
+    assert figures.deadlines == deadline_counts_for_vendor(vendor=vendor, today=TODAY)
+    assert (figures.sla.due, figures.sla.on_time, figures.sla.breaches, figures.deadlines.overdue) == (3, 1, 1, 1)
+
+    # the next one, with nothing changed, comes from the cache
+    with django_assert_num_queries(0):
+        assert queue_figures_for_vendor(vendor=vendor, days=30, status_counts=counts, today=TODAY) == figures
+
+    # another vendor, even with the very same status counts, gets its own figures
+    theirs = queue_figures_for_vendor(vendor=punctual, days=30, status_counts=counts, today=TODAY)
+    assert theirs.sla == vendor_sla_figure(vendor=punctual, days=30, today=TODAY)
+    assert theirs.deadlines == deadline_counts_for_vendor(vendor=punctual, today=TODAY)
+    assert theirs != figures
+
+    # a request changing status changes the key: counted again at once
+    mail(history["still_open"])
+    counts = status_counts_for_vendor(vendor=vendor)
+    with django_assert_num_queries(1):
+        after = queue_figures_for_vendor(vendor=vendor, days=30, status_counts=counts, today=TODAY)
+    assert after.deadlines.overdue == 0
+    assert after.sla == vendor_sla_figure(vendor=vendor, days=30, today=TODAY)
+    assert after.deadlines == deadline_counts_for_vendor(vendor=vendor, today=TODAY)
+
+    # and another day, or another window, is another entry
+    assert queue_figures_for_vendor(vendor=vendor, days=90, status_counts=counts, today=TODAY).sla.due == 4
+
+
+@pytest.mark.parametrize("order_by", ["on_time_rate", "-on_time_rate", "-breaches", "late", "vendor"])
+def test_the_staff_dashboard_figures_are_the_counted_ones_cached(history, order_by, django_assert_num_queries):
+    def as_tuples(figures):
+        return [(f.vendor.pk, f.due, f.on_time, f.late, f.breaches, f.on_time_rate) for f in figures]
+
+    counted = as_tuples(vendor_sla_figures(days=30, today=TODAY, order_by=order_by))
+    cache.delete(staff_sla_figures_cache_key(days=30, today=TODAY))  # the suite's cache outlives a test
+
+    # one query when counting, one (the vendors) when the counts come from the cache
+    with django_assert_num_queries(1):
+        assert as_tuples(vendor_sla_figures_for_staff_page(days=30, today=TODAY, order_by=order_by)) == counted
+    with django_assert_num_queries(1):
+        assert as_tuples(vendor_sla_figures_for_staff_page(days=30, today=TODAY, order_by=order_by)) == counted
+
+    # a vendor added meanwhile is listed at once (counted again), the vendors' names are always fresh
+    newcomer = VendorFactory(name="新服务商")
+    Vendor.objects.filter(pk=history["punctual"].pk).update(name="准时服务商（改名）")
+    figures = vendor_sla_figures_for_staff_page(days=30, today=TODAY, order_by=order_by)
+    assert newcomer.pk in {f.vendor.pk for f in figures}
+    assert "准时服务商（改名）" in {f.vendor.name for f in figures}
+    assert as_tuples(figures) == as_tuples(vendor_sla_figures(days=30, today=TODAY, order_by=order_by))

@@ -3,11 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.workdays import calendar_date, working_days_between
 from apps.invoices.models import AuditFinding, InvoiceRequest
+from apps.invoices.selectors import staff_sla_figures_cache_key
 from apps.invoices.sla import sla_sweep
 from tests.factories import VendorFactory, consume
 from tests.helpers import fresh, mail
@@ -152,6 +156,33 @@ def test_the_vendors_page_runs_a_fixed_number_of_queries(staff_client, records, 
     with django_assert_max_num_queries(6):
         response = staff_client.get(reverse("staffconsole:vendors"))
     assert response.content.decode().count('data-testid="sla-row"') == 23
+
+
+def _table(response) -> str:
+    html = response.content.decode()
+    return html[html.index('data-testid="sla-table"') : html.index("</table>")]
+
+
+def test_the_vendors_page_reads_its_counts_from_the_cache_and_lists_a_new_vendor_at_once(staff_client, records):
+    vendor, other_vendor, quiet = records
+    cache.delete(staff_sla_figures_cache_key(days=30, today=calendar_date(timezone.now())))
+    first = staff_client.get(reverse("staffconsole:vendors"))
+
+    # the next view reads the vendors only: the figures and the returns at fault come from the cache
+    with CaptureQueriesContext(connection) as queries:
+        again = staff_client.get(reverse("staffconsole:vendors"))
+    assert _table(again) == _table(first)
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "accounts_vendor" in read
+    assert "invoices_invoicerequest" not in read and "refunds_invoicereturn" not in read
+
+    # a vendor added meanwhile is listed at once (everything counted again), and a renamed one under its new name
+    VendorFactory(name="新来的服务商")
+    vendor.name = "改名后的服务商"
+    vendor.save()
+    page = staff_client.get(reverse("staffconsole:vendors")).content.decode()
+    assert 'data-vendor="新来的服务商"' in page and 'data-vendor="改名后的服务商"' in page
+    assert page.count('data-testid="sla-row"') == 4
 
 
 # --- audit findings ---------------------------------------------------------------------------------------------

@@ -31,17 +31,17 @@ from apps.invoices.models import InvoiceRequest, IssuedInvoice
 from apps.invoices.selectors import (
     OPEN_STATUSES,
     deadline_counts_for_staff,
-    deadline_counts_for_vendor,
     invoice_requests_for_staff,
     invoice_requests_for_vendor,
+    queue_figures_for_vendor,
     status_counts_for_staff,
     status_counts_for_vendor,
-    vendor_sla_figure,
 )
 from apps.invoices.services import invoice_requests_accept_bulk
 
 from ..forms import STATUS_ALL, STATUS_OPEN, QueueFilterForm
 from .mixins import BackofficeMixin, VendorRequiredMixin, today, with_deadlines
+from .rows import QueueTable
 
 MAX_FAILURES_LISTED = 20
 SLA_DAYS = 30  # the vendor's own on-time rate on the queue page covers the last 30 days
@@ -140,11 +140,13 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
         form = self.get_filter_form()
         scope = self.scope_vendor
         on = today()
+        rows = with_deadlines(context["page_obj"], on=on)
         sla = None
         counts = self.status_counts()
         if self.vendor is not None:
-            deadline_counts = deadline_counts_for_vendor(vendor=self.vendor, today=on)
-            sla = vendor_sla_figure(vendor=self.vendor, days=SLA_DAYS, today=on)
+            # Cached while none of the vendor's requests changes status (the tab counts are the key).
+            figures = queue_figures_for_vendor(vendor=self.vendor, days=SLA_DAYS, status_counts=counts, today=on)
+            deadline_counts, sla = figures.deadlines, figures.sla
         else:
             deadline_counts = deadline_counts_for_staff(vendor=scope, today=on)
         context.update(
@@ -166,7 +168,8 @@ class InvoiceRequestQueueView(_FilteredQueueMixin, ListView):
             status_all=STATUS_ALL,
             overdue_only=bool(form.value("overdue")),
             at_risk_only=bool(form.value("at_risk")) and not form.value("overdue"),
-            rows=with_deadlines(context["page_obj"], on=on),
+            rows=rows,
+            rows_html=QueueTable(read_only=self.read_only).render(rows),
             today=on,
         )
         return context
