@@ -1,15 +1,12 @@
 """Back-office forms parse input only; `apps.invoices.services` and `apps.accounts.services` decide what is allowed."""
 
 from django import forms
-from django.forms.renderers import DjangoTemplates
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from apps.accounts.models import InvoiceType
+from apps.core.forms_rendering import PLAIN_WIDGETS
 from apps.invoices.mailing import (
     INVOICE_NUMBER_SEPARATORS_HELP,
     MAILING_FILE_REQUIRED_MESSAGE,
@@ -47,60 +44,6 @@ class FilterChoiceField(forms.ChoiceField):
     def validate(self, value):
         if value in self.empty_values and self.required:
             super().validate(value)
-
-
-def _text(value) -> str:
-    """`{{ value }}` in a widget template: localized, text, escaped unless already safe."""
-    return conditional_escape(value if isinstance(value, str) else str(localize(value)))
-
-
-def _formatted(value) -> str:
-    """`{{ value|stringformat:'s' }}`: as text, escaped unless already safe."""
-    return value if isinstance(value, SafeData) else escape(str(value))
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html."""
-    return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class PlainWidgetRenderer(DjangoTemplates):
-    """Writes `<input>` widgets (text, search, date, checkbox) and plain `<select>`s in Python, byte for byte what
-    Django's widget templates write (tests/backoffice/test_queue.py compares them); anything else goes to Django.
-    The queue's filter bar is on every view of the busiest page: through templates its widgets and their options
-    were dozens of template renders per view."""
-
-    INPUTS = frozenset(f"django/forms/widgets/{name}.html" for name in ("input", "text", "search", "date", "checkbox"))
-    SELECT = "django/forms/widgets/select.html"
-    OPTION = "django/forms/widgets/select_option.html"
-
-    def render(self, template_name, context, request=None):
-        widget = context.get("widget") or {}
-        if template_name in self.INPUTS and widget.get("template_name") == template_name:
-            value = widget["value"]
-            value = "" if value is None else f' value="{_formatted(value)}"'
-            return (
-                f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
-            )
-        if template_name == self.SELECT and widget.get("template_name") == template_name:
-            options = []
-            for group_name, group_choices, _index in widget["optgroups"]:
-                if group_name or any(option["template_name"] != self.OPTION for option in group_choices):
-                    return super().render(template_name, context, request=request)
-                options += (
-                    f'\n  <option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>'
-                    f"{_text(option['label'])}</option>\n"
-                    for option in group_choices
-                )
-            return f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>{"".join(options)}\n</select>'
-        return super().render(template_name, context, request=request)
-
-
-PLAIN_WIDGETS = PlainWidgetRenderer()  # one instance: a template engine is built at most once
 
 
 class QueueFilterForm(forms.Form):

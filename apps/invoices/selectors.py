@@ -95,7 +95,7 @@ def invoice_request_for_customer(*, customer_account: CustomerAccount, invoice_r
     """One request of the account with its timeline; another account's request is simply not found."""
     requests = (
         InvoiceRequest.objects.filter(customer_account=customer_account)
-        .select_related("vendor")
+        .select_related("vendor", "submitted_by")
         .prefetch_related(timeline_prefetch())
     )
     return get_in_scope_or_not_found(requests, invoice_request_id, message=REQUEST_NOT_FOUND_MESSAGE)

@@ -1,11 +1,11 @@
 """The staff console's left menu: one entry per section, in order. A new section adds a line here.
 
-`url_names` are the page names (namespace "staffconsole") that highlight the entry.
+`url_names` are the page names (namespace "staffconsole") that highlight the entry. The page frame shows them
+(`{% main_menu %}`, apps/core/templatetags/frame.py), with each URL reversed once per process.
 """
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,26 +30,3 @@ STAFF_MENU: tuple[MenuEntry, ...] = (
     # Translators: 提现
     MenuEntry(_("Withdrawals"), "withdrawals", ("withdrawals", "withdrawal_pay", "withdrawal_reject")),
 )
-
-
-@dataclass(frozen=True)
-class MenuLink:
-    label: str
-    url: str
-    active: bool
-    url_name: str
-
-
-def staff_menu(request) -> list[MenuLink]:
-    """The entries with their URLs and which one is the current page's."""
-    match = getattr(request, "resolver_match", None)
-    in_console = match is not None and match.namespace == "staffconsole"
-    return [
-        MenuLink(
-            label=entry.label,
-            url=reverse(f"staffconsole:{entry.url_name}"),
-            active=in_console and match.url_name in entry.url_names,
-            url_name=entry.url_name,
-        )
-        for entry in STAFF_MENU
-    ]

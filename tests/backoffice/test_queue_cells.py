@@ -88,7 +88,8 @@ FILTER_DATA = [
 def test_the_plain_widget_renderer_writes_what_django_writes(vendor, other_vendor, data, staff, language):
     from django.forms.renderers import get_default_renderer
 
-    from apps.backoffice.forms import PLAIN_WIDGETS, QueueFilterForm
+    from apps.backoffice.forms import QueueFilterForm
+    from apps.core.forms_rendering import PLAIN_WIDGETS
     from apps.staffconsole.forms import VendorSlaForm
 
     if data and data.get("vendor") == "VENDOR":

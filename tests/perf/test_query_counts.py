@@ -77,29 +77,30 @@ def _detail_id(world) -> int:
     return InvoiceRequest.objects.filter(customer_account=world["customer"].customer_account).order_by("pk")[0].pk
 
 
-# (name, client key, url or callable(world) -> url, pinned maximum)
+# (name, client key, url or callable(world) -> url, pinned maximum). With the shared cache warm, a signed-in request
+# costs no query for its session, user or token (apps/accounts/user_cache.py, apps/core/api/authentication.py).
 GETS = [
-    ("customer records API", "customer_api", "/api/v1/invoice-requests/", 5),
-    ("customer records page", "customer_page", "/console/records/", 8),
-    ("customer records page, a status", "customer_page", "/console/records/?status=pending", 8),
-    ("invoiceable page", "customer_page", "/console/", 6),
-    ("invoiceable API", "customer_api", "/api/v1/invoiceable/", 3),
-    ("apply page", "customer_page", lambda w: reverse("console:apply", args=[w["vendor"].pk]), 9),
-    ("customer request detail page", "customer_page", lambda w: f"/console/records/{_detail_id(w)}/", 10),
-    ("customer request detail API", "customer_api", lambda w: f"/api/v1/invoice-requests/{_detail_id(w)}/", 5),
-    ("vendor queue page", "vendor_page", "/backoffice/", 8),
-    ("vendor queue page, a status tab", "vendor_page", "/backoffice/?status=processing", 8),
-    ("vendor queue page, all", "vendor_page", "/backoffice/?status=all", 8),
-    ("vendor queue page, a search", "vendor_page", "/backoffice/?q=%E6%8A%AC%E5%A4%B4", 10),
-    ("vendor queue page, overdue", "vendor_page", "/backoffice/?overdue=1", 9),
-    ("vendor queue API", "vendor_api", "/api/v1/vendor/invoice-requests/", 4),
-    ("vendor queue API, a status", "vendor_api", "/api/v1/vendor/invoice-requests/?status=pending", 4),
-    ("vendor queue API, a search", "vendor_api", "/api/v1/vendor/invoice-requests/?search=%E6%8A%AC%E5%A4%B4", 5),
-    ("vendor request detail page", "vendor_page", lambda w: f"/backoffice/requests/{_detail_id(w)}/", 9),
-    ("staff queue page", "staff_page", "/backoffice/", 7),
-    ("staff overdue list", "staff_page", "/staff/", 5),
-    ("staff SLA dashboard", "staff_page", "/staff/vendors/", 5),
-    ("staff SLA API", "staff_api", "/api/v1/staff/sla/", 2),
+    ("customer records API", "customer_api", "/api/v1/invoice-requests/", 3),
+    ("customer records page", "customer_page", "/console/records/", 5),
+    ("customer records page, a status", "customer_page", "/console/records/?status=pending", 5),
+    ("invoiceable page", "customer_page", "/console/", 2),
+    ("invoiceable API", "customer_api", "/api/v1/invoiceable/", 1),
+    ("apply page", "customer_page", lambda w: reverse("console:apply", args=[w["vendor"].pk]), 6),
+    ("customer request detail page", "customer_page", lambda w: f"/console/records/{_detail_id(w)}/", 6),
+    ("customer request detail API", "customer_api", lambda w: f"/api/v1/invoice-requests/{_detail_id(w)}/", 3),
+    ("vendor queue page", "vendor_page", "/backoffice/", 3),
+    ("vendor queue page, a status tab", "vendor_page", "/backoffice/?status=processing", 3),
+    ("vendor queue page, all", "vendor_page", "/backoffice/?status=all", 3),
+    ("vendor queue page, a search", "vendor_page", "/backoffice/?q=%E6%8A%AC%E5%A4%B4", 6),
+    ("vendor queue page, overdue", "vendor_page", "/backoffice/?overdue=1", 4),
+    ("vendor queue API", "vendor_api", "/api/v1/vendor/invoice-requests/", 2),
+    ("vendor queue API, a status", "vendor_api", "/api/v1/vendor/invoice-requests/?status=pending", 2),
+    ("vendor queue API, a search", "vendor_api", "/api/v1/vendor/invoice-requests/?search=%E6%8A%AC%E5%A4%B4", 4),
+    ("vendor request detail page", "vendor_page", lambda w: f"/backoffice/requests/{_detail_id(w)}/", 6),
+    ("staff queue page", "staff_page", "/backoffice/", 5),
+    ("staff overdue list", "staff_page", "/staff/", 3),
+    ("staff SLA dashboard", "staff_page", "/staff/vendors/", 2),
+    ("staff SLA API", "staff_api", "/api/v1/staff/sla/", 1),
 ]
 
 
@@ -118,6 +119,10 @@ def test_list_pages_and_endpoints_run_a_constant_number_of_queries(world):
         world[key].get(url)
     small = {name: _count_queries(world[key], url) for name, key, url, _pinned in urls}
     bulk_requests(customer=world["customer"], vendor=world["vendor"], n=LARGE - SMALL)
+    # The new rows change the status counters, so the first view recounts the queue's cached figures (one more
+    # query, whatever the rows: tests/invoices/test_sla_figures.py); compare the views after it, as before.
+    for _name, key, url, _pinned in urls:
+        world[key].get(url)
     large = {name: _count_queries(world[key], url) for name, key, url, _pinned in urls}
     for name, _key, _url, pinned in urls:
         assert small[name] == large[name], (
@@ -156,7 +161,7 @@ def test_applying_runs_a_constant_number_of_queries(world, api):
     bulk_requests(customer=customer, vendor=vendor, n=LARGE - SMALL)
     large = apply()
     assert small == large
-    assert large <= (27 if api else 25)
+    assert large <= (17 if api else 14)
 
 
 @pytest.mark.django_db

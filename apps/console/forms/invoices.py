@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import CustomerAccount, InvoiceType, Vendor
 from apps.addresses.selectors import addresses_for_account
 from apps.core.errors import ApplicationError
+from apps.core.forms_rendering import PLAIN_WIDGETS
 from apps.core.money import parse_page_amount
 from apps.core.scope import find_in_scope
 from apps.invoices.models import STATUS_REASON_MAX_LENGTH, InvoiceRequest
@@ -81,6 +82,8 @@ class ApplyConfirmForm(forms.Form):
 
 
 class RecordFilterForm(forms.Form):
+    default_renderer = PLAIN_WIDGETS  # on the records list, every request: no template per option
+
     status = forms.ChoiceField(label=_("Status"), required=False)
     vendor = forms.TypedChoiceField(label=_("Vendor"), required=False, coerce=int, empty_value=None)
     date_from = forms.DateField(

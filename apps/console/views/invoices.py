@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -23,9 +24,14 @@ from apps.addresses.selectors import addresses_for_account
 from apps.billing.selectors import InvoiceableRow, invoiceable_row, invoiceable_rows
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.money import format_cny
+from apps.core.templatetags.frame import url_for_id
+from apps.core.templatetags.invoice_tags import days_left_text, overdue_text, status_badge
+from apps.core.templatetags.money import money
+from apps.core.templatetags.page_dates import ymd, ymd_hm
 from apps.core.validators import parse_id
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.selectors import (
+    Deadline,
     deadline_for,
     deadlines_for,
     invoice_request_for_customer,
@@ -98,6 +104,76 @@ def progress_steps(invoice_request: InvoiceRequest, events: list) -> list[Progre
     ]
 
 
+def record_rows(records: list[InvoiceRequest], deadlines: dict[int, Deadline]) -> list[dict]:
+    """What templates/console/record_list.html prints for each request, worked out once here: plain values and
+    links instead of lookups, filters, includes and reverses repeated in the template for every row."""
+    detail_url = url_for_id("console:record_detail")
+    cancel_url = url_for_id("console:record_cancel")
+    apply_url = url_for_id("console:apply")
+    rows = []
+    for record in records:
+        vendor, deadline, status = record.vendor, deadlines[record.pk], record.status
+        row = {
+            "pk": str(record.pk),  # text already: a number in a template goes through number formatting
+            "number": record.number or str(record.pk),
+            "status": status,
+            "badge": status_badge(status),
+            "overdue": deadline.overdue,
+            "submitted": ymd_hm(record.submitted_at),
+            "vendor_name": vendor.name,
+            "vendor_phone": vendor.contact_phone,
+            "vendor_email": vendor.contact_email,
+            "vendor_hours": vendor.service_hours,
+            "amount": money(record.amount),
+            "tracking": record.tracking_number,
+            "courier": record.get_courier_label() if record.tracking_number else "",
+            "reason": record.status_reason if status == InvoiceRequest.Status.REJECTED else "",
+            "detail_url": detail_url(record.pk),
+            "cancel_url": "",
+            "apply_again_url": "",
+            "due_date": "",  # an open request's mail-by date, working days left or how late the vendor is
+        }
+        if row["reason"]:
+            row["reason_short"] = truncatechars(row["reason"], 40)
+        if deadline.days_left is not None:
+            row["due_date"] = ymd(record.dispatch_due_date)
+            row["due_provisional"] = record.dispatch_due_date_provisional
+            row["due_today"] = deadline.days_left == 0 and not deadline.overdue
+            row["due_days"] = str(deadline.days_left)
+            row["due_text"] = overdue_text(deadline) if deadline.overdue else days_left_text(deadline.days_left)
+        if record.can_cancel:
+            row["cancel_url"] = cancel_url(record.pk)
+        elif status in (InvoiceRequest.Status.REJECTED, InvoiceRequest.Status.CANCELLED):
+            row["apply_again_url"] = f"{apply_url(record.vendor_id)}?from={record.pk}"
+        rows.append(row)
+    return rows
+
+
+def invoiceable_lines(rows: list[InvoiceableRow]) -> list[dict]:
+    """What templates/console/invoiceable_list.html prints for each vendor, worked out once here."""
+    apply_url = url_for_id("console:apply")
+    lines = []
+    for row in rows:
+        vendor = row.vendor
+        lines.append(
+            {
+                "vendor_pk": str(vendor.pk),
+                "vendor_name": vendor.name,
+                "vendor_phone": vendor.contact_phone,
+                "vendor_email": vendor.contact_email,
+                "vendor_hours": vendor.service_hours,
+                "consumed": money(row.consumed),
+                "refunded": money(row.refunded),
+                "invoiced": money(row.invoiced),
+                "invoiceable": money(row.invoiceable),
+                "formula": row.formula,
+                "invoice_debt": money(row.invoice_debt) if row.invoice_debt else "",
+                "apply_url": apply_url(vendor.pk) if row.invoiceable > 0 else "",
+            }
+        )
+    return lines
+
+
 class InvoiceableAmountListView(CustomerRequiredMixin, TemplateView):
     """One row per vendor the account consumed with: what it may still invoice, and how that is computed."""
 
@@ -105,8 +181,9 @@ class InvoiceableAmountListView(CustomerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = invoiceable_rows(customer_account=self.customer_account)
-        context.update(debt_context(self.customer_account))  # which invoices to return or cancel, per vendor
+        rows = invoiceable_rows(customer_account=self.customer_account)
+        context["rows"] = invoiceable_lines(rows)
+        context.update(debt_context(self.customer_account, rows=rows))  # which invoices to return or cancel, per vendor
         return context
 
 
@@ -326,10 +403,8 @@ class InvoiceRequestListView(CustomerRequiredMixin, ListView):
         context["ignored_filters"] = form.ignored
         # Mail-by dates with working days left, or how late the vendor is: one calendar for the whole page.
         records = list(context["records"])
-        deadlines = deadlines_for(records)
-        for record in records:
-            record.deadline = deadlines[record.pk]
         context["records"] = records
+        context["rows"] = record_rows(records, deadlines_for(records))
         context.update(debt_context(self.customer_account))
         return context
 
@@ -356,6 +431,7 @@ class InvoiceRequestDetailView(_InvoiceRequestMixin, TemplateView):
         can_cancel = invoice_request.can_cancel
         context.update(
             record=invoice_request,
+            status_badge=status_badge(invoice_request.status),  # shown twice
             events=events,
             can_cancel=can_cancel,
             progress=progress_steps(invoice_request, events) if invoice_request.is_active else [],
@@ -372,8 +448,12 @@ class InvoiceRequestDetailView(_InvoiceRequestMixin, TemplateView):
             InvoiceRequest.Status.PROCESSING,
             InvoiceRequest.Status.MAILING,
         ) and not any(r.status in InvoiceReturn.OPEN_STATUSES for r in context["returns"])
+        if can_cancel:
+            context["cancel_url"] = url_for_id("console:record_cancel")(invoice_request.pk)
+        if context["can_return"]:
+            context["return_url"] = url_for_id("console:return_request")(invoice_request.pk)
         if invoice_request.status in (InvoiceRequest.Status.REJECTED, InvoiceRequest.Status.CANCELLED):
-            apply_url = reverse("console:apply", args=[invoice_request.vendor_id])
+            apply_url = url_for_id("console:apply")(invoice_request.vendor_id)
             context["apply_again_url"] = f"{apply_url}?{urlencode({'from': invoice_request.pk})}"
         return context
 

@@ -48,8 +48,14 @@ from ..forms.refunds import (
 from .mixins import CustomerRequiredMixin, add_service_errors, object_or_404
 
 
-def debt_context(customer_account) -> dict:
-    """For templates/console/_invoice_debt.html: per vendor, the debt and the invoices to return or cancel."""
+def debt_context(customer_account, *, rows=None) -> dict:
+    """For templates/console/_invoice_debt.html: per vendor, the debt and the invoices to return or cancel.
+
+    `rows`: the account's invoiceable rows when the page has them already (apps.billing.selectors.invoiceable_rows).
+    Only a vendor with consumption can be owed invoices (VendorBalance's CHECK constraints: nothing consumed means
+    nothing refunded or invoiced) and each such vendor has a row, so rows without debt mean no debt to look up."""
+    if rows is not None and not any(row.invoice_debt for row in rows):
+        return {"invoice_debts": []}
     return {"invoice_debts": invoice_debts_for_account(customer_account=customer_account)}
 
 

@@ -107,7 +107,6 @@ def connect_token_cache_signals() -> None:
     post_save.connect(_token_saved_receiver, sender=Token, dispatch_uid="api_token_cache_saved")
 
 
-
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, refusing a token older than settings.TOKEN_TTL_DAYS (401 `token_expired`).
 

@@ -6,8 +6,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
-from apps.backoffice.forms import PLAIN_WIDGETS
 from apps.backoffice.views.rows import text
+from apps.core.forms_rendering import PLAIN_WIDGETS
 from apps.invoices.selectors import SLA_ORDERINGS, vendor_sla_figures_for_staff_page
 from apps.refunds.selectors import vendor_fault_counts_for_dashboard
 
