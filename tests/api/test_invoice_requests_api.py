@@ -695,3 +695,13 @@ def test_list_and_detail_take_a_fixed_number_of_queries(client_for, consumed, ve
     # token + account, request with vendor, invoice numbers, events with actors
     with django_assert_max_num_queries(5):
         assert len(client.get(f"{URL}{requests[0].pk}/").json()["events"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_201_answer_is_the_request_as_reading_it_back_shows_it(client_for, consumed, vendor):
+    # The create answer is serialized from what the service wrote, not read again: it must equal a fresh read.
+    client = client_for(consumed)
+    created = client.post(URL, application(consumed, vendor, "88.80"), format="json")
+    assert created.status_code == 201
+    read_back = client.get(f"{URL}{created.json()['id']}/")
+    assert created.json() == read_back.json()

@@ -49,3 +49,22 @@ def test_pages_that_show_due_dates_answer_while_redis_is_down(customer_client, c
     response = customer_client.get("/console/records/")
     # then
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signing_in_and_every_busy_page_work_while_redis_is_down(customer, vendor_user, consumed):
+    # Sessions, the signed-in user, API tokens, the bell and the queue's figures all live in the cache first: with
+    # Redis gone each falls back to PostgreSQL.
+    from django.test import Client
+
+    from tests.helpers import api_client
+
+    with override_settings(CACHES=DEAD_REDIS):
+        for user, pages in ((customer, ["/console/", "/console/records/"]), (vendor_user, ["/backoffice/"])):
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            signed_in = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+            assert signed_in.status_code == 302 and "/accounts/login/" not in signed_in["Location"]
+            for page in pages:
+                assert client.get(page).status_code == 200, page
+        assert api_client(customer).get("/api/v1/invoice-requests/").status_code == 200
+        assert api_client(vendor_user).get("/api/v1/vendor/invoice-requests/").status_code == 200

@@ -1,3 +1,4 @@
+from django.db.models import prefetch_related_objects
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -11,6 +12,7 @@ from ..models import InvoiceRequest
 from ..selectors import invoice_requests_for_customer, timeline_prefetch
 from ..services import invoice_request_cancel, invoice_request_submit
 from .serializers import (
+    ISSUED_INVOICES_ATTR,
     InvoiceRequestCancelSerializer,
     InvoiceRequestCreateSerializer,
     InvoiceRequestDetailSerializer,
@@ -101,9 +103,13 @@ class InvoiceRequestViewSet(
             invoice_type=data.get("invoice_type") or None,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
         )
-        return Response(
-            self._detail(invoice_request.pk), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        if not created:  # the same Idempotency-Key again: the request as it is now
+            return Response(self._detail(invoice_request.pk), status=status.HTTP_200_OK)
+        # Just written by this call: serialized as the service returned it, with its timeline (the submit event); a
+        # new request has no issued invoices yet. Not read again (tests/api/test_invoice_requests_api.py compares).
+        setattr(invoice_request, ISSUED_INVOICES_ATTR, [])
+        prefetch_related_objects([invoice_request], timeline_prefetch())
+        return Response(InvoiceRequestDetailSerializer(invoice_request).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="v1_invoice_requests_cancel",
