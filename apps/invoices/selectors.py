@@ -39,7 +39,7 @@ from apps.core.workdays import (
     current_calendar,
 )
 
-from .models import InvoiceEvent, InvoiceRequest, VendorStatusCount
+from .models import CustomerStatusCount, InvoiceEvent, InvoiceRequest, VendorStatusCount
 
 REQUEST_NOT_FOUND_MESSAGE = gettext_lazy("No such invoice request.")
 OPEN_STATUSES = ("pending", "processing")  # the vendor still owes the customer a mailed invoice
@@ -208,7 +208,7 @@ def _status_counts(requests: QuerySet[InvoiceRequest]) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in InvoiceRequest.Status.values}
 
 
-def _stored_status_counts(rows: QuerySet[VendorStatusCount]) -> dict[str, int]:
+def _stored_status_counts(rows: QuerySet[VendorStatusCount] | QuerySet[CustomerStatusCount]) -> dict[str, int]:
     """{status: count} from the counters the database keeps (VendorStatusCount): a few rows, whatever the volume."""
     counts = dict(rows.order_by().values_list("status").annotate(total=Sum("count")))
     return {status: int(counts.get(status) or 0) for status in InvoiceRequest.Status.values}
@@ -232,6 +232,24 @@ def status_counts_for_staff(*, vendor: Vendor | None = None) -> dict[str, int]:
         return status_counts_counted(vendor=vendor)
     rows = VendorStatusCount.objects.all()
     return _stored_status_counts(rows if vendor is None else rows.filter(vendor=vendor))
+
+
+def status_counts_for_customer(*, customer_account: CustomerAccount) -> dict[str, int]:
+    """{status: count} of the account's requests, from the counters the database keeps (CustomerStatusCount)."""
+    if not _counters_kept():
+        return status_counts_counted_for_customer(customer_account=customer_account)
+    return _stored_status_counts(CustomerStatusCount.objects.filter(customer_account=customer_account))
+
+
+def status_counts_counted_for_customer(*, customer_account: CustomerAccount) -> dict[str, int]:
+    """The same counted over the requests themselves (tests compare the two)."""
+    return _status_counts(InvoiceRequest.objects.filter(customer_account=customer_account))
+
+
+def customer_request_count(*, customer_account: CustomerAccount, status: str | None = None) -> int:
+    """How many requests the account's records list holds, all or in one status, without counting them."""
+    counts = status_counts_for_customer(customer_account=customer_account)
+    return counts.get(status, 0) if status else sum(counts.values())
 
 
 def status_counts_counted(*, vendor: Vendor | None = None) -> dict[str, int]:

@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
-from apps.invoices.selectors import status_counts_counted, status_counts_for_staff, status_counts_for_vendor
+from apps.invoices.selectors import (
+    status_counts_counted,
+    status_counts_counted_for_customer,
+    status_counts_for_customer,
+    status_counts_for_staff,
+    status_counts_for_vendor,
+)
 from tests import helpers
 from tests.factories import StaffUserFactory, consume
 
@@ -165,8 +171,9 @@ def test_applying_runs_a_constant_number_of_queries(world, api):
 
 
 @pytest.mark.django_db
-def test_stored_status_counts_follow_every_kind_of_write(world, other_vendor, submit):
+def test_stored_status_counts_follow_every_kind_of_write(world, other_vendor, other_customer, submit):
     customer, vendor = world["customer"], world["vendor"]
+    other_account = other_customer.customer_account
     consume(customer_account=customer.customer_account, vendor=other_vendor, amount="1000")
 
     def assert_counts_true():
@@ -174,6 +181,10 @@ def test_stored_status_counts_follow_every_kind_of_write(world, other_vendor, su
             assert status_counts_for_vendor(vendor=scope) == status_counts_counted(vendor=scope)
             assert status_counts_for_staff(vendor=scope) == status_counts_counted(vendor=scope)
         assert status_counts_for_staff() == status_counts_counted()
+        for account in (customer.customer_account, other_account):
+            assert status_counts_for_customer(customer_account=account) == status_counts_counted_for_customer(
+                customer_account=account
+            )
 
     bulk_requests(customer=customer, vendor=vendor, n=20)  # a bulk insert
     assert_counts_true()
@@ -188,11 +199,14 @@ def test_stored_status_counts_follow_every_kind_of_write(world, other_vendor, su
     assert_counts_true()
     InvoiceRequest.objects.filter(pk=second.pk).update(vendor=vendor)  # a request moved to another vendor
     assert_counts_true()
+    InvoiceRequest.objects.filter(pk=second.pk).update(customer_account=other_account)  # ... or another account
+    assert_counts_true()
     rejected = InvoiceRequest.objects.filter(vendor=vendor, status="rejected")
     InvoiceEvent.objects.filter(request__in=rejected).delete()
     rejected.delete()  # a delete
     assert_counts_true()
     assert status_counts_for_vendor(vendor=vendor)["rejected"] == 0
+    assert status_counts_for_customer(customer_account=customer.customer_account)["rejected"] == 0
 
 
 @pytest.mark.django_db
@@ -210,3 +224,22 @@ def test_a_broad_and_a_narrow_search_find_the_same_requests(world, monkeypatch):
         monkeypatch.undo()
         assert narrow == broad, term
     assert len(selectors.invoice_requests_for_vendor(vendor=vendor, search=account_name)) == 12
+
+
+@pytest.mark.django_db
+def test_the_records_list_size_from_the_counters_equals_a_real_count(world, other_customer):
+    customer, vendor = world["customer"], world["vendor"]
+    bulk_requests(customer=customer, vendor=vendor, n=45)
+    bulk_requests(customer=other_customer, vendor=vendor, n=7)  # another account's requests are not counted
+    mine = InvoiceRequest.objects.filter(customer_account=customer.customer_account)
+    # (API query, page query, expected): a date filter is counted over the rows, the others come from the counters
+    for api_query, page_query, expected in (
+        ("", "", mine.count()),
+        ("?status=pending", "?status=pending", mine.filter(status="pending").count()),
+        ("?status=rejected", "?status=rejected", mine.filter(status="rejected").count()),
+        ("?submitted_from=2099-01-01", "?date_from=2099-01-01", 0),
+    ):
+        api = world["customer_api"].get(f"/api/v1/invoice-requests/{api_query}")
+        assert api.json()["count"] == expected, api_query
+        page = world["customer_page"].get(f"/console/records/{page_query}")
+        assert page.context["paginator"].count == expected, page_query

@@ -7,9 +7,10 @@ from rest_framework.response import Response
 
 from apps.core.api import CustomerApiMixin, error_responses
 from apps.core.api.filters import query_filters
+from apps.core.paging import CountedRows
 
 from ..models import InvoiceRequest
-from ..selectors import invoice_requests_for_customer, timeline_prefetch
+from ..selectors import customer_request_count, invoice_requests_for_customer, timeline_prefetch
 from ..services import invoice_request_cancel, invoice_request_submit
 from .serializers import (
     ISSUED_INVOICES_ATTR,
@@ -84,6 +85,10 @@ class InvoiceRequestViewSet(
             submitted_from=params.get("submitted_from"),
             submitted_to=params.get("submitted_to"),
         ).prefetch_related(issued_invoices_prefetch())
+        if not any(params.get(name) for name in ("vendor", "submitted_from", "submitted_to")):
+            # Filtered by status at most: the size from the counters the database keeps, not a COUNT(*).
+            count = customer_request_count(customer_account=self.customer_account, status=params.get("status"))
+            requests = CountedRows(requests, count=count)
         page = self.paginate_queryset(requests)
         return self.get_paginated_response(InvoiceRequestSerializer(page, many=True).data)
 
