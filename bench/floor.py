@@ -106,8 +106,10 @@ def vendor_requests(request) -> list[dict]:
     where, params = "vendor_id = %s", [vendor]
     if status:
         where, params = where + " AND status = %s", [*params, status]
-    if search:  # a prefix of the request number (varchar_pattern_ops index)
-        where, params = where + " AND number LIKE %s", [*params, search + "%"]
+    if search:  # the title name contains the term, by its trigram index: the search's least (the app also matches
+        # the request number, the customer account and the taxpayer ID)
+        where = where + " AND UPPER((title_snapshot ->> 'name')::text) LIKE UPPER(%s)"
+        params = [*params, "%" + search + "%"]
     return _rows(
         f"SELECT {REQUEST_COLUMNS} FROM invoices_invoicerequest WHERE {where} "
         "ORDER BY dispatch_due_date, submitted_at, id LIMIT %s",

@@ -170,9 +170,8 @@ def prepare() -> dict:
         address=addresses_for_account(customer_account=account).order_by("-is_default", "pk").first(),
         invoice_type=default_invoice_type(balance.vendor),
         detail=detail.pk,
-        # A realistic search: a title name seen in the queue (app); a request-number prefix (floor, indexed).
+        # A realistic search: a title name seen in the queue (the app and the floor search the same words).
         search=(sample.title_snapshot or {}).get("name", "") if sample else "",
-        number_prefix=(sample.number or "")[:6] if sample else "",
         max_request_id=InvoiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     )
     return ctx
@@ -180,7 +179,6 @@ def prepare() -> dict:
 
 def endpoints(ctx: dict) -> list[Endpoint]:
     account, vendor, q = ctx["account"], ctx["vendor"], urllib.parse.quote(ctx["search"])
-    prefix = urllib.parse.quote(ctx["number_prefix"])
     balance = ctx["balance"]
     apply = {"amount": "0.01", "title": ctx["title"].pk, "address": ctx["address"].pk}
     api_body = json.dumps({"vendor": balance.vendor_id, "invoice_type": ctx["invoice_type"], **apply})
@@ -205,14 +203,13 @@ def endpoints(ctx: dict) -> list[Endpoint]:
         Endpoint("vendor queue page", "/backoffice/", f"/queue/?{queue_page_floor}", "vendor"),
         Endpoint("vendor queue page, pending tab", "/backoffice/?status=pending",
                  f"/queue/?{queue_page_floor}&status=pending", "vendor"),
-        Endpoint("vendor queue page, search", f"/backoffice/?q={q}", f"/queue/?{queue_page_floor}&q={prefix}",
-                 "vendor"),
+        Endpoint("vendor queue page, search", f"/backoffice/?q={q}", f"/queue/?{queue_page_floor}&q={q}", "vendor"),
         Endpoint("vendor queue API", "/api/v1/vendor/invoice-requests/", f"/api/queue/?{queue_floor}", "vendor",
                  api=True),
         Endpoint("vendor queue API, pending", "/api/v1/vendor/invoice-requests/?status=pending",
                  f"/api/queue/?{queue_floor}&status=pending", "vendor", api=True),
         Endpoint("vendor queue API, search", f"/api/v1/vendor/invoice-requests/?search={q}",
-                 f"/api/queue/?{queue_floor}&q={prefix}", "vendor", api=True),
+                 f"/api/queue/?{queue_floor}&q={q}", "vendor", api=True),
         Endpoint("staff SLA dashboard", "/staff/vendors/", "/vendors/", "staff"),
         # A reference, not an endpoint: the app's whole stack (middleware, session, signed-in user) answering "ok"
         # against the floor answering "ok". What every page pays before its own work starts.

@@ -55,6 +55,12 @@ def test_floor_views_list_the_same_rows_with_one_query(ctx, django_assert_num_qu
         response = floor.urlpatterns[6].callback(factory.get("/api/queue/", {"vendor": vendor, "status": "pending"}))
     statuses = {row["status"] for row in json.loads(response.content)["results"]}
     assert statuses <= {"pending"}
+    # the search: the same words as the app's, in the title name
+    term = ctx["search"][2:8]
+    with django_assert_num_queries(1):
+        response = floor.urlpatterns[6].callback(factory.get("/api/queue/", {"vendor": vendor, "q": term}))
+    names = [json.loads(row["title_snapshot"])["name"] for row in json.loads(response.content)["results"]]
+    assert names and all(term.upper() in name.upper() for name in names)
     # Lock, update, insert; in a test the transaction is a savepoint (SAVEPOINT and RELEASE count too).
     with django_assert_num_queries(5):
         response = floor.apply_api(factory.post(f"/api/apply/?balance={ctx['balance'].pk}"))
