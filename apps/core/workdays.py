@@ -142,6 +142,8 @@ class WorkingCalendar:
         self._overrides = dict(overrides or {})
         self._override_years = frozenset(day.year for day in self._overrides)
         self._days: dict[dt.date, DayInfo] = {}
+        # year -> running count of working days: [0, after Jan 1, after Jan 2, ...] (working_days_between)
+        self._year_counts: dict[int, list[int]] = {}
 
     @classmethod
     def load(cls) -> "WorkingCalendar":
@@ -209,15 +211,35 @@ class WorkingCalendar:
         return self.due_date_after(start, days).date
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after `start` up to and including `end`; negative when `end` is before `start`."""
+        """Working days after `start` up to and including `end`; negative when `end` is before `start`.
+
+        From running counts per year, built once per calendar: every list and queue row asks this (how many working
+        days are left, or how late it is), and a request overdue for months would otherwise be counted day by day."""
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        current = start
-        while current < end:
-            current += dt.timedelta(days=1)
-            count += self.day(current).working
-        return count
+        if start.year == end.year:
+            return self._working_days_through(end) - self._working_days_through(start)
+        count = self._year_counts_of(start.year)[-1] - self._working_days_through(start)
+        for year in range(start.year + 1, end.year):
+            count += self._year_counts_of(year)[-1]
+        return count + self._working_days_through(end)
+
+    def _year_counts_of(self, year: int) -> list[int]:
+        counts = self._year_counts.get(year)
+        if counts is None:
+            counts = [0]
+            day = dt.date(year, 1, 1)
+            while day.year == year:
+                counts.append(counts[-1] + self.day(day).working)
+                if day == dt.date.max:
+                    break
+                day += dt.timedelta(days=1)
+            self._year_counts[year] = counts
+        return counts
+
+    def _working_days_through(self, day: dt.date) -> int:
+        """Working days from 1 January of the day's year up to and including the day."""
+        return self._year_counts_of(day.year)[day.timetuple().tm_yday]
 
     def coverage(self, years: Iterable[int]) -> list[YearCoverage]:
         result = []

@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from apps.core.workdays import DueDate, add_working_days, working_days_between
+from apps.core.workdays import DueDate, Override, WorkingCalendar, add_working_days, working_days_between
 from apps.invoices.services import dispatch_due_date_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,3 +71,21 @@ def test_dispatch_due_date_ignores_the_time_zone_a_request_activated():
         due = dispatch_due_date_for(submitted_at).date
     # then the Shanghai date (Monday) counts
     assert due == dt.date(2026, 12, 14)
+
+
+# --- working_days_between from running counts: the same as counting day by day ---------------------------------------
+
+_days = st.dates(min_value=dt.date(2003, 1, 1), max_value=dt.date(2028, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=_days,
+    end=_days,
+    overrides=st.dictionaries(_days, st.sampled_from(["holiday", "working_day"]), max_size=6),
+)
+def test_working_days_between_is_the_day_by_day_count(start, end, overrides):
+    calendar = WorkingCalendar({day: Override(kind) for day, kind in overrides.items()})
+    low, high = sorted((start, end))
+    by_hand = sum(calendar.day(low + dt.timedelta(days=n)).working for n in range(1, (high - low).days + 1))
+    assert calendar.working_days_between(start, end) == (by_hand if start <= end else -by_hand)
