@@ -85,6 +85,7 @@ def test_wrong_passwords_lock_the_username_out_even_with_the_right_password(anon
     response = obtain(anonymous_client, customer.username)
     # then the login is refused with 429, and no token is issued
     assert_error(response, 429, "login_locked_out", LOCKED, {})
+    assert response["Retry-After"] == "900"  # the 15-minute cool-off, so a client knows when to try again
     assert not Token.objects.filter(user=customer).exists()
 
 

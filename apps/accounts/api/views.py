@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -18,6 +19,11 @@ class LoginLockedOut(APIException):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     default_detail = _("Too many failed logins. Please try again later.")
     default_code = "login_locked_out"
+
+    @property
+    def wait(self) -> int:
+        """DRF answers it as `Retry-After` (seconds): the lockout's cool-off, the longest a client has to wait."""
+        return int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
 @extend_schema(tags=["Authentication"])
