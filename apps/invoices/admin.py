@@ -13,6 +13,7 @@ from apps.titles.models import InvoiceTitle
 from .models import (
     STATUS_REASON_MAX_LENGTH,
     AuditFinding,
+    CustomerStatusCount,
     InvoiceEvent,
     InvoiceRequest,
     IssuedInvoice,
@@ -263,3 +264,12 @@ class VendorStatusCountAdmin(ReadOnlyAdmin):
     list_display = ("vendor", "status", "count")
     list_filter = ("status",)
     list_select_related = ("vendor",)
+
+
+@admin.register(CustomerStatusCount)
+class CustomerStatusCountAdmin(ReadOnlyAdmin):
+    """Requests per customer account and status, kept by the database (the records list's size); never edited."""
+
+    list_display = ("customer_account", "status", "count")
+    list_filter = ("status",)
+    list_select_related = ("customer_account",)
