@@ -6,8 +6,11 @@ from apps.accounts.models import CustomerAccount
 
 
 def lock_account(customer_account_id: int) -> None:
-    # Serialises default-flag changes of one account so two tabs cannot leave two defaults or none.
-    CustomerAccount.objects.select_for_update().filter(pk=customer_account_id).first()
+    # Serialises default-flag changes of one account so two tabs cannot leave two defaults or none (and submits,
+    # refunds and withdrawals of one account). FOR NO KEY UPDATE: it must not block the key-share lock another
+    # transaction's foreign-key check takes at commit (a consumption import holding the account's balance rows while
+    # a submit holding this lock waits for one of them was a deadlock).
+    CustomerAccount.objects.select_for_update(no_key=True).filter(pk=customer_account_id).first()
 
 
 def make_default(obj: models.Model) -> None:
