@@ -11,6 +11,7 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from apps.core.workdays import CALENDAR_TIME_ZONE, DISPATCH_WORKING_DAYS, WorkingCalendar, calendar_date
 from apps.notifications.models import Notification
@@ -46,6 +47,7 @@ def _recompute_batch(ids: list[int], calendar: WorkingCalendar, *, skip_locked: 
             .order_by("pk")
         )
         seen = {invoice_request.pk for invoice_request in locked}
+        today = calendar_date(timezone.now())
         recipients: dict[tuple[str, int], list] = {}
         for invoice_request in locked:
             due = calendar.due_date_after(calendar_date(invoice_request.submitted_at), DISPATCH_WORKING_DAYS)
@@ -54,7 +56,16 @@ def _recompute_batch(ids: list[int], calendar: WorkingCalendar, *, skip_locked: 
                 continue
             invoice_request.dispatch_due_date = due.date
             invoice_request.dispatch_due_date_provisional = due.provisional
-            invoice_request.save(update_fields=["dispatch_due_date", "dispatch_due_date_provisional", "updated_at"])
+            fields = ["dispatch_due_date", "dispatch_due_date_provisional", "updated_at"]
+            if due.date > old:
+                # A later date: the reminder is owed again before it, and a breach of the old date is none while the
+                # new one is still ahead (the SLA sweep marks it again if it passes).
+                invoice_request.at_risk_notified_at = None
+                fields.append("at_risk_notified_at")
+                if due.date >= today:
+                    invoice_request.breached_at = None
+                    fields.append("breached_at")
+            invoice_request.save(update_fields=fields)
             event = InvoiceEvent.record_note(
                 request=invoice_request,
                 actor=None,

@@ -15,7 +15,7 @@ from apps.core.services import (
     calendar_overrides_import,
 )
 from apps.invoices.due_dates import invoice_request_due_dates_recompute
-from apps.invoices.models import InvoiceEvent
+from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.notifications.models import Notification
 from invoicing_console.celery import app as celery_app
 from tests.helpers import cancel, fresh
@@ -117,6 +117,20 @@ def test_recompute_is_idempotent(year_end_request):
     assert (first, second) == (1, 0)
     assert len(due_events(year_end_request)) == 1
     assert Notification.objects.filter(invoice_request=year_end_request).filter(kind="due_date_changed").count() == 2
+
+
+def test_a_later_date_clears_the_reminder_and_the_breach_of_the_old_one(year_end_request):
+    # given the sweep had reminded the vendor and marked the request late against its 2027-01-08 date
+    InvoiceRequest.objects.filter(pk=year_end_request.pk).update(
+        at_risk_notified_at=at("2027-01-06 09:00"), breached_at=at("2027-01-09 09:00")
+    )
+    # when staff add a holiday that moves the date later, still ahead of today
+    CalendarOverride.objects.create(date=d("2027-01-04"), kind="holiday")
+    invoice_request_due_dates_recompute(year=2027)
+    # then the request is neither reminded nor late for its new date (the sweep will judge that date afresh)
+    request = fresh(year_end_request)
+    assert request.dispatch_due_date > d("2027-01-08")
+    assert (request.at_risk_notified_at, request.breached_at) == (None, None)
 
 
 def test_recompute_works_in_small_batches(consumed, vendor, submit):
