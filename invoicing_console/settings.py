@@ -337,12 +337,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions and the signed-in user are read from the shared cache first (PostgreSQL stays the sessions' store): two
-# queries fewer on every request. Only with Redis: a per-process memory cache would keep a session or a user that
-# another process has just logged out or changed.
+# The signed-in user (with its vendor or account) and API tokens are read from the shared cache first: a query fewer
+# on every request. Only with Redis: a per-process memory cache would keep a user another process has just changed.
+# A change drops the entry at once; the timeout bounds what a lost invalidation (Redis timing out) could leave.
+# Sessions stay in PostgreSQL alone: a logout must end the session even when Redis does not answer.
 SHARED_CACHE = bool(REDIS_URL)
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if SHARED_CACHE else "django.contrib.sessions.backends.db"
-AUTH_USER_CACHE_SECONDS = int(os.environ.get("AUTH_USER_CACHE_SECONDS") or 300) if SHARED_CACHE else 0
+AUTH_USER_CACHE_SECONDS = int(os.environ.get("AUTH_USER_CACHE_SECONDS") or 60) if SHARED_CACHE else 0
 
 # API tokens (POST /api/v1/auth/token/) expire this many days after they were issued; DELETE revokes one.
 TOKEN_TTL_DAYS = int(os.environ.get("TOKEN_TTL_DAYS") or 30)

@@ -4,9 +4,10 @@ Every page and API call needs `request.user` with its customer account or vendor
 see): one query per request that returns the same row nearly every time. The user is cached with both relations
 for AUTH_USER_CACHE_SECONDS (settings; 0, no cache, without Redis) and dropped as soon as the user, its vendor or
 its customer account is saved or deleted (now and again after the commit, so a concurrent request cannot put back
-the old row in between). A password change, a deactivation or a role change therefore takes effect on the next
-request. Writes that bypass `save()` (`QuerySet.update()`) call `forget_users()` themselves; the timeout bounds
-anything missed.
+the old row in between: a FORGOTTEN marker keeps anyone from caching it for a few seconds). A password change, a
+deactivation or a role change therefore takes effect on the next request. Writes that bypass `save()`
+(`QuerySet.update()`) call `forget_users()` themselves; the timeout bounds anything missed (an invalidation lost
+to a Redis timeout included).
 
 The cache is fail-soft (apps.core.cache): with Redis down every request reads the row, as before.
 """
@@ -18,6 +19,10 @@ from django.core.cache import cache
 from django.db import transaction
 
 KEY = "auth-user:{}"
+# Written in place of a changed user, now and after the commit: until it expires no request may cache the user
+# (`add` does not write over it), so one that read the old row just before the commit cannot put it back.
+FORGOTTEN = "forgotten"
+FORGOTTEN_SECONDS = 10
 
 
 def _load(user_id):
@@ -37,20 +42,21 @@ def cached_user(user_id):
         return _load(user_id)
     key = KEY.format(user_id)
     user = cache.get(key)
-    if user is None:
+    if user is None or user == FORGOTTEN:
+        forgotten = user is not None
         user = _load(user_id)
-        if user is not None:
-            cache.set(key, user, seconds)
+        if user is not None and not forgotten:
+            cache.add(key, user, seconds)
     return user
 
 
 def forget_users(user_ids: Iterable[int]) -> None:
-    """Drop these users from the cache, now and again once the current transaction commits."""
-    keys = [KEY.format(user_id) for user_id in user_ids]
-    if not keys:
+    """Drop these users from the cache, now and again once the current transaction commits (see FORGOTTEN)."""
+    markers = {KEY.format(user_id): FORGOTTEN for user_id in user_ids}
+    if not markers:
         return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    cache.set_many(markers, FORGOTTEN_SECONDS)
+    transaction.on_commit(lambda: cache.set_many(markers, FORGOTTEN_SECONDS))
 
 
 def user_changed_receiver(sender, instance, **kwargs) -> None:

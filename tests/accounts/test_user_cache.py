@@ -6,7 +6,8 @@ from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.test import override_settings
 
-from apps.accounts.user_cache import KEY, cached_user, forget_users
+from apps.accounts import user_cache
+from apps.accounts.user_cache import FORGOTTEN, KEY, cached_user, forget_users
 
 
 def test_the_signed_in_user_is_read_once_then_served_from_the_cache(
@@ -14,7 +15,7 @@ def test_the_signed_in_user_is_read_once_then_served_from_the_cache(
 ):
     cache.delete(KEY.format(customer.pk))
     assert customer_client.get("/healthz").status_code == 200  # the first request puts the user in the cache
-    with django_assert_num_queries(0):  # health check, session and user: none reach PostgreSQL
+    with django_assert_num_queries(1):  # the session (kept in PostgreSQL only); the user does not reach it
         assert customer_client.get("/healthz").status_code == 200
     assert cache.get(KEY.format(customer.pk)).customer_account_id == customer.customer_account_id
 
@@ -51,6 +52,7 @@ def test_a_customer_account_renamed_shows_at_once(customer):
 
 
 def test_forgetting_a_user_rereads_it(customer, django_assert_num_queries):
+    cache.delete(KEY.format(customer.pk))  # the marker left by creating the user has expired
     cached_user(customer.pk)
     with django_assert_num_queries(0):
         cached_user(customer.pk)
@@ -73,3 +75,25 @@ def test_without_a_shared_cache_the_user_is_read_every_time(customer, django_ass
     with django_assert_num_queries(1):
         assert cached_user(customer.pk).pk == customer.pk
     assert cache.get(KEY.format(customer.pk)) is None
+
+
+def test_a_request_that_read_the_old_row_cannot_put_it_back_after_the_change(customer, monkeypatch):
+    # given a request that read the user just before a deactivation committed
+    stale = user_cache._load(customer.pk)
+    customer.is_active = False
+    customer.save(update_fields=["is_active"])  # forgets the user (a marker, now and after the commit)
+    # when that request goes on to cache what it read
+    monkeypatch.setattr(user_cache, "_load", lambda user_id: stale)
+    assert cached_user(customer.pk).is_active  # it answers its own stale read...
+    monkeypatch.undo()
+    # then the cache still holds the marker, and the next request reads the row as it is now
+    assert cache.get(KEY.format(customer.pk)) == FORGOTTEN
+    assert cached_user(customer.pk).is_active is False
+
+
+def test_a_forgotten_user_is_read_from_the_database_until_the_marker_expires(customer, django_assert_num_queries):
+    forget_users([customer.pk])
+    with django_assert_num_queries(1):
+        cached_user(customer.pk)
+    with django_assert_num_queries(1):  # not cached meanwhile
+        cached_user(customer.pk)

@@ -166,8 +166,8 @@ def test_a_request_mailed_shows_in_the_figures_on_the_next_view(browser_for, clo
     # given two requests due Fri 09-26, both still open on 10-09: the page shows (and caches) 2 overdue, 0 of 2
     first = submit(shopper, vendor, "10.00")
     submit(shopper, vendor, "20.00")
-    browser = browser_for(vendor_user)
     clock.now = dt.datetime(2025, 10, 9, 10, 0, tzinfo=SHANGHAI)
+    browser = browser_for(vendor_user)  # signed in on 10-09 (a session signed in on 09-12 has expired by then)
     assert _figures(queue(browser).content.decode()) == (
         "2",
         "On time in the last 30 days: <strong>0.0%</strong> (0 of 2 requests mailed by their mail-by dates).",

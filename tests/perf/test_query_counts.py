@@ -10,11 +10,13 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts import user_cache
 from apps.invoices.models import InvoiceEvent, InvoiceRequest
 from apps.invoices.selectors import (
     status_counts_counted,
@@ -65,7 +67,7 @@ def bulk_requests(*, customer, vendor, n: int) -> None:
 def world(customer, vendor, vendor_user):
     consume(customer_account=customer.customer_account, vendor=vendor, amount="100000000")
     staff = StaffUserFactory()
-    return {
+    world = {
         "customer": customer,
         "vendor": vendor,
         "vendor_user": vendor_user,
@@ -77,6 +79,10 @@ def world(customer, vendor, vendor_user):
         "staff_page": helpers.page_client(staff),
         "staff_api": helpers.api_client(staff),
     }
+    # Creating a user or signing in (last_login) leaves a marker that keeps the user out of the cache for a few
+    # seconds (apps/accounts/user_cache.py); these counts are of the steady state, after it expired.
+    cache.delete_many([user_cache.KEY.format(user.pk) for user in (customer, vendor_user, staff)])
+    return world
 
 
 def _detail_id(world) -> int:
@@ -84,28 +90,29 @@ def _detail_id(world) -> int:
 
 
 # (name, client key, url or callable(world) -> url, pinned maximum). With the shared cache warm, a signed-in request
-# costs no query for its session, user or token (apps/accounts/user_cache.py, apps/core/api/authentication.py).
+# costs no query for its user or token (apps/accounts/user_cache.py, apps/core/api/authentication.py); a page's
+# session is one (sessions stay in PostgreSQL).
 GETS = [
     ("customer records API", "customer_api", "/api/v1/invoice-requests/", 3),
-    ("customer records page", "customer_page", "/console/records/", 5),
-    ("customer records page, a status", "customer_page", "/console/records/?status=pending", 5),
-    ("invoiceable page", "customer_page", "/console/", 2),
+    ("customer records page", "customer_page", "/console/records/", 6),
+    ("customer records page, a status", "customer_page", "/console/records/?status=pending", 6),
+    ("invoiceable page", "customer_page", "/console/", 3),
     ("invoiceable API", "customer_api", "/api/v1/invoiceable/", 1),
-    ("apply page", "customer_page", lambda w: reverse("console:apply", args=[w["vendor"].pk]), 6),
-    ("customer request detail page", "customer_page", lambda w: f"/console/records/{_detail_id(w)}/", 6),
+    ("apply page", "customer_page", lambda w: reverse("console:apply", args=[w["vendor"].pk]), 7),
+    ("customer request detail page", "customer_page", lambda w: f"/console/records/{_detail_id(w)}/", 7),
     ("customer request detail API", "customer_api", lambda w: f"/api/v1/invoice-requests/{_detail_id(w)}/", 3),
-    ("vendor queue page", "vendor_page", "/backoffice/", 3),
-    ("vendor queue page, a status tab", "vendor_page", "/backoffice/?status=processing", 3),
-    ("vendor queue page, all", "vendor_page", "/backoffice/?status=all", 3),
-    ("vendor queue page, a search", "vendor_page", "/backoffice/?q=%E6%8A%AC%E5%A4%B4", 6),
-    ("vendor queue page, overdue", "vendor_page", "/backoffice/?overdue=1", 4),
+    ("vendor queue page", "vendor_page", "/backoffice/", 4),
+    ("vendor queue page, a status tab", "vendor_page", "/backoffice/?status=processing", 4),
+    ("vendor queue page, all", "vendor_page", "/backoffice/?status=all", 4),
+    ("vendor queue page, a search", "vendor_page", "/backoffice/?q=%E6%8A%AC%E5%A4%B4", 7),
+    ("vendor queue page, overdue", "vendor_page", "/backoffice/?overdue=1", 5),
     ("vendor queue API", "vendor_api", "/api/v1/vendor/invoice-requests/", 2),
     ("vendor queue API, a status", "vendor_api", "/api/v1/vendor/invoice-requests/?status=pending", 2),
     ("vendor queue API, a search", "vendor_api", "/api/v1/vendor/invoice-requests/?search=%E6%8A%AC%E5%A4%B4", 4),
-    ("vendor request detail page", "vendor_page", lambda w: f"/backoffice/requests/{_detail_id(w)}/", 6),
-    ("staff queue page", "staff_page", "/backoffice/", 5),
-    ("staff overdue list", "staff_page", "/staff/", 3),
-    ("staff SLA dashboard", "staff_page", "/staff/vendors/", 2),
+    ("vendor request detail page", "vendor_page", lambda w: f"/backoffice/requests/{_detail_id(w)}/", 7),
+    ("staff queue page", "staff_page", "/backoffice/", 6),
+    ("staff overdue list", "staff_page", "/staff/", 4),
+    ("staff SLA dashboard", "staff_page", "/staff/vendors/", 3),
     ("staff SLA API", "staff_api", "/api/v1/staff/sla/", 1),
 ]
 
@@ -167,7 +174,7 @@ def test_applying_runs_a_constant_number_of_queries(world, api):
     bulk_requests(customer=customer, vendor=vendor, n=LARGE - SMALL)
     large = apply()
     assert small == large
-    assert large <= (17 if api else 14)
+    assert large <= 15
 
 
 @pytest.mark.django_db
