@@ -16,6 +16,7 @@ from apps.refunds.models import InvoiceReturn, Refund, SupportTicket, Withdrawal
 from apps.refunds.services.refunds import refund_approve
 from apps.refunds.services.returns import invoice_return_agree, invoice_return_receive
 from apps.refunds.services.voiding import invoice_request_void
+from tests.factories import consume
 from tests.helpers import fresh, mail, page_client
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -225,3 +226,42 @@ def test_withdrawal_takes_the_bank_account_from_a_company_title(
     )
     html = html_of(customer_client.get(reverse("console:withdrawals")))
     assert 'data-testid="nothing-to-withdraw"' in html and f'id="withdrawal-{withdrawal.pk}"' in html
+
+
+@pytest.mark.django_db
+def test_a_busy_account_can_file_the_void_ticket_for_an_older_returned_invoice(
+    consumed, vendor, vendor_user, other_customer, submit
+):
+    # given a returned invoice, then more than a hundred newer requests (the ticket form lists the newest 100)
+    from apps.refunds.services.returns import invoice_return_request, invoice_return_ship
+    from tests.helpers import reach_status
+
+    customer = consumed
+    account = customer.customer_account
+    old = reach_status(submit(customer, vendor, "5.00"), "mailing", vendor_user)
+    returned = invoice_return_request(
+        actor=customer, customer_account=account, invoice_request_id=old.pk, purpose="refund", reason="开错了"
+    )
+    invoice_return_agree(actor=vendor_user, vendor=vendor, return_id=returned.pk, fault="")
+    invoice_return_ship(
+        actor=customer, customer_account=account, return_id=returned.pk, courier="sf", tracking_number="SF1234567890"
+    )
+    invoice_return_receive(actor=vendor_user, vendor=vendor, return_id=returned.pk)
+    for _ in range(101):
+        submit(customer, vendor, "1.00")
+    client = page_client(customer)
+    # when the customer opens the prefilled "please void" ticket and sends it
+    page = client.get(reverse("console:ticket_new") + f"?return={returned.pk}")
+    initial = page.context["form"].initial
+    sent = client.post(
+        reverse("console:ticket_new"),
+        {key: initial[key] for key in ("subject", "body", "invoice_request", "invoice_return")},
+    )
+    # then it is filed about that request
+    assert sent.status_code == 302
+    assert SupportTicket.objects.get(customer_account=account).invoice_request_id == old.pk
+    # and another account's request still cannot be named
+    consume(customer_account=other_customer.customer_account, vendor=vendor, amount="10.00")
+    foreign = submit(other_customer, vendor, "1.00")
+    refused = client.post(reverse("console:ticket_new"), {"subject": "s", "body": "b", "invoice_request": foreign.pk})
+    assert refused.status_code == 200 and "invoice_request" in refused.context["form"].errors

@@ -18,6 +18,7 @@ from django.views import View
 from apps.billing.selectors import invoiceable_rows
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.money import format_cny
+from apps.core.validators import parse_id
 from apps.invoices.models import InvoiceRequest
 from apps.invoices.selectors import invoice_request_for_customer, invoice_requests_for_customer
 from apps.refunds.files import attachment_for_user, attachment_response
@@ -252,8 +253,15 @@ class TicketCreateView(CustomerRequiredMixin, View):
 
     template_name = "console/ticket_form.html"
 
-    def invoice_requests(self):
-        return list(invoice_requests_for_customer(customer_account=self.customer_account)[:100])
+    def invoice_requests(self, named=None):
+        """The newest 100 of the account's requests to choose from, plus the one the ticket names (a returned
+        invoice's request is often older than those): an account with many requests can still file its ticket."""
+        mine = invoice_requests_for_customer(customer_account=self.customer_account)
+        choices = list(mine[:100])
+        named_id = parse_id(named)
+        if named_id is not None and all(choice.pk != named_id for choice in choices):
+            choices += list(mine.filter(pk=named_id))
+        return choices
 
     def render_page(self, form, invoice_return=None):
         context = {"form": form, "ret": invoice_return}
@@ -284,11 +292,13 @@ class TicketCreateView(CustomerRequiredMixin, View):
             }
         elif request.GET.get("request"):
             initial = {"invoice_request": request.GET["request"]}
-        form = TicketForm(initial=initial, invoice_requests=self.invoice_requests())
+        form = TicketForm(initial=initial, invoice_requests=self.invoice_requests(initial.get("invoice_request")))
         return self.render_page(form, invoice_return)
 
     def post(self, request):
-        form = TicketForm(request.POST, request.FILES, invoice_requests=self.invoice_requests())
+        form = TicketForm(
+            request.POST, request.FILES, invoice_requests=self.invoice_requests(request.POST.get("invoice_request"))
+        )
         invoice_return = self.get_return(request.POST.get("invoice_return"))
         if not form.is_valid():
             return self.render_page(form, invoice_return)
