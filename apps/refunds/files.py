@@ -3,6 +3,8 @@ parties only (the account's customers and marketplace staff; everyone else gets 
 
 from __future__ import annotations
 
+import functools
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.http import FileResponse
@@ -24,6 +26,38 @@ _SIGNATURES = (
     (b"%PDF-", "application/pdf", ".pdf"),
 )
 ALLOWED_TYPES_HELP = gettext_lazy("JPEG, PNG or WebP images and PDF files, at most 5 MB each, 5 per message.")
+
+
+# Files a service call stored so far (removes_stored_files_on_error); None outside such a call.
+_stored_names: ContextVar[list[str] | None] = ContextVar("stored_attachment_names", default=None)
+
+
+def removes_stored_files_on_error(service):
+    """Wrap a service that stores attachments (outside its transaction.atomic): if it fails, its transaction
+    rolls back the rows, and this deletes the files it had already written, so none is left without its row."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        stored: list[str] = []
+        token = _stored_names.set(stored)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            storage = TicketAttachment._meta.get_field("file").storage
+            for name in stored:
+                storage.delete(name)
+            raise
+        finally:
+            _stored_names.reset(token)
+
+    return wrapper
+
+
+def remember_stored_file(name: str) -> None:
+    """Called right after an attachment's file is written (see removes_stored_files_on_error)."""
+    stored = _stored_names.get()
+    if stored is not None:
+        stored.append(name)
 
 
 @dataclass(frozen=True)

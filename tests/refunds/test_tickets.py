@@ -206,3 +206,26 @@ def test_staff_queue_filters(consumed, vendor, other_vendor, vendor_user, staff_
         detail = ticket_for_staff(ticket_id=mine.pk)
         assert [event.kind for event in detail.invoice_request.events.all()][-1] == "ticket_opened"
         assert [m.attachments.all() for m in detail.messages.all()]
+
+
+def test_a_failed_ticket_or_reply_leaves_no_file_behind(consumed, staff_user, tmp_path, monkeypatch):
+    from apps.refunds.services import tickets
+
+    def files_on_disk() -> list:
+        return sorted(path.name for path in tmp_path.rglob("*") if path.is_file())
+
+    kept = open_ticket(consumed, files=[png("kept.png")])
+    before = files_on_disk()
+    assert len(before) == 1
+
+    def notification_fails(**kwargs):
+        raise RuntimeError("the notification could not be written")
+
+    monkeypatch.setattr(tickets, "notify", notification_fails)
+    with pytest.raises(RuntimeError):
+        open_ticket(consumed, files=[png(), png("second.png")])
+    with pytest.raises(RuntimeError):
+        ticket_reply(actor=consumed, ticket_id=kept.pk, body="And this photo", files=[png("third.png")])
+    # the rows rolled back, and so did the files: only the first ticket's photo is there
+    assert TicketAttachment.objects.count() == 1
+    assert files_on_disk() == before

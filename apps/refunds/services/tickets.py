@@ -21,7 +21,7 @@ from apps.invoices.selectors import REQUEST_NOT_FOUND_MESSAGE
 from apps.notifications.models import Notification
 from apps.notifications.services import customer_recipients, notify, staff_recipients
 
-from ..files import check_attachments
+from ..files import check_attachments, remember_stored_file, removes_stored_files_on_error
 from ..models import InvoiceReturn, SupportTicket, TicketAttachment, TicketMessage
 from .returns import checked_text, return_courier_label
 
@@ -60,6 +60,7 @@ def _add_message(*, ticket: SupportTicket, author: User, body: str, checked_file
         )
         # The stored name comes from ticket_attachment_path (a random name + the checked extension).
         attachment.file.save(f"upload{checked.extension}", checked.upload, save=False)
+        remember_stored_file(attachment.file.name)
         attachment.save()
     ticket.last_message_at = now
     return message
@@ -69,6 +70,7 @@ def _ticket_params(ticket: SupportTicket, **extra) -> dict:
     return {"ticket_id": ticket.pk, "subject": ticket.subject, **extra}
 
 
+@removes_stored_files_on_error
 @transaction.atomic
 def ticket_open(
     *,
@@ -150,6 +152,7 @@ def resolved_message(ticket: SupportTicket) -> str:
     return _("Ticket T%(id)s is resolved; open a new ticket if you need more help.") % {"id": ticket.pk}
 
 
+@removes_stored_files_on_error
 @transaction.atomic
 def ticket_reply(*, actor: User, ticket_id: int, body: str, files=()) -> TicketMessage:
     """A message from the account's customers or staff; the other side is notified. Staff replies wait for the
