@@ -51,6 +51,27 @@ def cannot_void_message(invoice_request: InvoiceRequest) -> str:
     }
 
 
+NO_REQUEST_MESSAGE = gettext_lazy("This ticket is not linked to an invoice request; there is nothing to void.")
+
+
+def ticket_resolved_message(ticket: SupportTicket) -> str:
+    return _("Ticket T%(id)s is already resolved; void only from an open ticket.") % {"id": ticket.pk}
+
+
+def void_refusal(*, user, ticket: SupportTicket) -> str:
+    """Why `user` cannot void the invoice of `ticket` as it is now, in the words invoice_request_void refuses with;
+    "" when they can (the staff console offers the button then)."""
+    if not may_void(user):
+        return str(VOID_PERMISSION_MESSAGE)
+    if ticket.invoice_request is None:
+        return str(NO_REQUEST_MESSAGE)
+    if not can_proceed(ticket.invoice_request.void):
+        return cannot_void_message(ticket.invoice_request)
+    if ticket.status == SupportTicket.Status.RESOLVED:
+        return ticket_resolved_message(ticket)
+    return ""
+
+
 @transaction.atomic
 def invoice_request_void(*, actor: User, ticket_id: int, reason: str) -> InvoiceRequest:
     """mailing -> voided, from an open support ticket linked to the request, with a reason.
@@ -75,7 +96,7 @@ def invoice_request_void(*, actor: User, ticket_id: int, reason: str) -> Invoice
         message=TICKET_NOT_FOUND_MESSAGE,
     )
     if found["invoice_request_id"] is None:
-        message = _("This ticket is not linked to an invoice request; there is nothing to void.")
+        message = str(NO_REQUEST_MESSAGE)
         raise ApplicationError("ticket_without_request", message, {"ticket": [message]})
     balance = balance_lock(
         customer_account_id=found["invoice_request__customer_account_id"],
@@ -95,10 +116,7 @@ def invoice_request_void(*, actor: User, ticket_id: int, reason: str) -> Invoice
     if not can_proceed(invoice_request.void):
         raise ConflictError("cannot_void", cannot_void_message(invoice_request))
     if ticket.status == SupportTicket.Status.RESOLVED:
-        raise ConflictError(
-            "ticket_resolved",
-            _("Ticket T%(id)s is already resolved; void only from an open ticket.") % {"id": ticket.pk},
-        )
+        raise ConflictError("ticket_resolved", ticket_resolved_message(ticket))
     from_status = invoice_request.status
     invoice_request.void()
     # Translators: 工单 T%(ticket)s：%(reason)s

@@ -14,12 +14,11 @@ from django.views.generic import FormView, ListView, View
 
 from apps.console.views.mixins import add_service_errors
 from apps.core.errors import ApplicationError, NotFoundError
-from apps.invoices.models import InvoiceRequest
 from apps.refunds.files import attachment_for_user, attachment_response
 from apps.refunds.models import SupportTicket
 from apps.refunds.selectors import ticket_for_staff, tickets_for_staff
 from apps.refunds.services.tickets import ticket_assign, ticket_reply, ticket_resolve
-from apps.refunds.services.voiding import cannot_void_message, invoice_request_void, may_void
+from apps.refunds.services.voiding import invoice_request_void, may_void, void_refusal
 
 from ..forms import TicketFilterForm, TicketReplyForm, TicketVoidForm
 from .mixins import StaffRequiredMixin
@@ -30,30 +29,6 @@ def ticket_or_404(*, ticket_id: int) -> SupportTicket:
         return ticket_for_staff(ticket_id=ticket_id)
     except NotFoundError as error:
         raise Http404(str(error.message)) from error
-
-
-def can_void(*, user, ticket: SupportTicket) -> bool:
-    """Whether to offer "Void the invoice": staff with the permission, an unresolved ticket on a mailed request."""
-    request = ticket.invoice_request
-    return (
-        may_void(user)
-        and ticket.status != SupportTicket.Status.RESOLVED
-        and request is not None
-        and request.status == InvoiceRequest.Status.MAILING
-    )
-
-
-def why_not_void(*, user, ticket: SupportTicket) -> str:
-    """Why a ticket's invoice cannot be voided (the void service's own messages where it has them)."""
-    if not may_void(user):
-        return _("Voiding the invoice needs the void permission, which you do not have.")
-    if ticket.invoice_request is None:
-        return _("This ticket is not linked to an invoice request; there is nothing to void.")
-    if ticket.invoice_request.status != InvoiceRequest.Status.MAILING:
-        return cannot_void_message(ticket.invoice_request)
-    if ticket.status == SupportTicket.Status.RESOLVED:
-        return _("Ticket T%(id)s is already resolved; void only from an open ticket.") % {"id": ticket.pk}
-    return ""
 
 
 def request_history(ticket: SupportTicket) -> dict:
@@ -101,7 +76,7 @@ class TicketDetailView(StaffRequiredMixin, FormView):
         context.update(
             ticket=self.ticket,
             ticket_messages=list(self.ticket.messages.all()),
-            can_void=can_void(user=self.request.user, ticket=self.ticket),
+            can_void=not void_refusal(user=self.request.user, ticket=self.ticket),
             has_void_permission=may_void(self.request.user),
             **request_history(self.ticket),
         )
@@ -155,11 +130,12 @@ class TicketVoidView(StaffRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        cannot_void = void_refusal(user=self.request.user, ticket=self.ticket)
         context.update(
             ticket=self.ticket,
             record=self.ticket.invoice_request,
-            can_void=can_void(user=self.request.user, ticket=self.ticket),
-            cannot_void=why_not_void(user=self.request.user, ticket=self.ticket),
+            can_void=not cannot_void,
+            cannot_void=cannot_void,
             open_return=next(
                 (ret for ret in request_history(self.ticket)["returns"] if ret.status in ret.OPEN_STATUSES), None
             ),
