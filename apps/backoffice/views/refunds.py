@@ -17,7 +17,7 @@ from apps.console.views.mixins import add_service_errors
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.core.money import format_cny
 from apps.refunds.models import Refund
-from apps.refunds.services.refunds import refund_approve, refund_reject
+from apps.refunds.services.refunds import refund_already_decided_error, refund_approve, refund_reject
 
 from ..forms import RefundApproveForm, RefundRejectForm
 from ..selectors import refund_counts, refund_for_backoffice, refunds_for_backoffice
@@ -83,7 +83,7 @@ def render_refund(request, refund: Refund, *, read_only: bool, approve_form=None
 
 def _already_decided(request, refund: Refund):
     # Decided meanwhile (another tab, a colleague): the page no longer shows the form and its errors, so say so.
-    messages.error(request, _("This refund was already %(status)s.") % {"status": refund.get_status_display().lower()})
+    messages.error(request, str(refund_already_decided_error(refund).message))
     return redirect("backoffice:refund_detail", pk=refund.pk)
 
 

@@ -22,12 +22,15 @@ from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 from apps.invoices.models import InvoiceRequest
 from apps.refunds.models import InvoiceReturn
 from apps.refunds.services.returns import (
+    AGREE_EXPECTED,
+    DECLINE_EXPECTED,
     cannot_reopen_message,
     invoice_request_reopen,
     invoice_return_agree,
     invoice_return_decline,
     invoice_return_receive,
     return_courier_label,
+    return_wrong_status_error,
 )
 
 from ..forms import ReopenForm, ReturnAgreeForm, ReturnDeclineForm
@@ -103,11 +106,7 @@ def _conflict(request, error: ApplicationError, pk: int):
 
 def _already_decided(request, invoice_return: InvoiceReturn, *, expected: str):
     # Decided meanwhile (another tab, a colleague): the page no longer shows the form and its errors, so say so.
-    messages.error(
-        request,
-        _("This return is now “%(status)s”; %(expected)s")
-        % {"status": invoice_return.get_status_display(), "expected": expected},
-    )
+    messages.error(request, str(return_wrong_status_error(invoice_return, expected=expected).message))
     return redirect("backoffice:return_detail", pk=invoice_return.pk)
 
 
@@ -117,7 +116,7 @@ class ReturnAgreeView(ReturnMixin, VendorRequiredMixin, View):
     def post(self, request, pk: int):
         invoice_return = self.get_return(pk)
         if invoice_return.status != InvoiceReturn.Status.REQUESTED:
-            return _already_decided(request, invoice_return, expected=_("only a requested return can be agreed to."))
+            return _already_decided(request, invoice_return, expected=AGREE_EXPECTED)
         form = ReturnAgreeForm(request.POST)
         if not form.is_valid():
             return render_return(request, invoice_return, read_only=False, agree_form=form, status=400)
@@ -148,7 +147,7 @@ class ReturnDeclineView(ReturnMixin, VendorRequiredMixin, View):
     def post(self, request, pk: int):
         invoice_return = self.get_return(pk)
         if invoice_return.status != InvoiceReturn.Status.REQUESTED:
-            return _already_decided(request, invoice_return, expected=_("only a requested return can be declined."))
+            return _already_decided(request, invoice_return, expected=DECLINE_EXPECTED)
         form = ReturnDeclineForm(request.POST)
         if not form.is_valid():
             return render_return(request, invoice_return, read_only=False, decline_form=form, status=400)

@@ -24,9 +24,12 @@ from apps.invoices.selectors import invoice_request_for_customer, invoice_reques
 from apps.refunds.files import attachment_for_user, attachment_response
 from apps.refunds.models import InvoiceReturn
 from apps.refunds.selectors import (
+    RETURN_NOT_FOUND_MESSAGE,
     invoice_debts_for_account,
+    open_return_for_request,
     refundable_amount,
     refunds_for_customer,
+    return_for_customer,
     ticket_for_customer,
     tickets_for_customer,
     wallet_for,
@@ -148,7 +151,7 @@ class ReturnRequestView(_RecordMixin, View):
     template_name = "console/return_request.html"
 
     def render_page(self, record, form):
-        open_return = record.returns.filter(status__in=InvoiceReturn.OPEN_STATUSES).first()
+        open_return = open_return_for_request(invoice_request=record)
         context = {"record": record, "form": form, "open_return": open_return}
         return render(self.request, self.template_name, context)
 
@@ -183,14 +186,7 @@ class ReturnRequestView(_RecordMixin, View):
 
 class _ReturnMixin(CustomerRequiredMixin):
     def get_return(self) -> InvoiceReturn:
-        try:
-            return (
-                InvoiceReturn.objects.select_related("invoice_request__vendor", "requested_by")
-                .prefetch_related("tickets")
-                .get(pk=self.kwargs["pk"], invoice_request__customer_account=self.customer_account)
-            )
-        except InvoiceReturn.DoesNotExist as error:
-            raise Http404(_("No such invoice return.")) from error
+        return object_or_404(return_for_customer, customer_account=self.customer_account, return_id=self.kwargs["pk"])
 
 
 class ReturnDetailView(_ReturnMixin, View):
@@ -270,12 +266,10 @@ class TicketCreateView(CustomerRequiredMixin, View):
     def get_return(self, raw) -> InvoiceReturn | None:
         if not raw:
             return None
-        try:
-            return InvoiceReturn.objects.select_related("invoice_request__vendor").get(
-                pk=int(raw), invoice_request__customer_account=self.customer_account
-            )
-        except (ValueError, InvoiceReturn.DoesNotExist) as error:
-            raise Http404(_("No such invoice return.")) from error
+        return_id = parse_id(raw)
+        if return_id is None:
+            raise Http404(str(RETURN_NOT_FOUND_MESSAGE))
+        return object_or_404(return_for_customer, customer_account=self.customer_account, return_id=return_id)
 
     def get(self, request):
         initial = {}

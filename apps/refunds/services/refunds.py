@@ -34,11 +34,11 @@ from apps.notifications.models import Notification
 from apps.notifications.services import customer_recipients, notify, vendor_recipients
 
 from ..models import AccountWallet, Refund
+from ..selectors import INVOICED_STATUSES
 
 REFUND_NOT_FOUND_MESSAGE = gettext_lazy("No such refund.")
 REASON_MAX_LENGTH = 500
 # The requests that count in VendorBalance.invoiced (and so in invoice debt).
-INVOICED_STATUSES = ("pending", "processing", "mailing")
 
 
 def wallet_lock(*, customer_account_id: int) -> AccountWallet:
@@ -54,7 +54,7 @@ def wallet_lock(*, customer_account_id: int) -> AccountWallet:
 
 
 def checked_text(value: str, *, field: str, required_message: str = "", limit: int = REASON_MAX_LENGTH) -> str:
-    """The shared text rule (apps.core.validators.checked_text) with this module's default length."""
+    """The shared text rule (apps.core.validators.checked_text) with this module's own limit (500, not 1000)."""
     return validators.checked_text(value, field=field, limit=limit, required_message=required_message)
 
 
@@ -134,7 +134,8 @@ def _vendor_refund_locked(*, vendor: Vendor, refund_id: int) -> tuple[Refund, Ve
     return refund, balance
 
 
-def _not_requested(refund: Refund) -> ConflictError:
+def refund_already_decided_error(refund: Refund) -> ConflictError:
+    """What deciding a refund that is no longer waiting answers (the back-office page says the same)."""
     return ConflictError(
         "refund_already_decided",
         _("This refund was already %(status)s.") % {"status": refund.get_status_display().lower()},
@@ -176,7 +177,7 @@ def refund_approve(*, actor: User, vendor: Vendor, refund_id: int, reason: str =
     reason = checked_text(reason, field="reason")
     refund, balance = _vendor_refund_locked(vendor=vendor, refund_id=refund_id)
     if refund.status != Refund.Status.REQUESTED:
-        raise _not_requested(refund)
+        raise refund_already_decided_error(refund)
     debt = _apply_approved(refund=refund, balance=balance, actor=actor)
     refund.status = Refund.Status.APPROVED
     refund.decided_by = actor
@@ -199,7 +200,7 @@ def refund_reject(*, actor: User, vendor: Vendor, refund_id: int, reason: str, n
     reason = checked_text(reason, field="reason", required_message=_("Tell the customer why the refund is rejected."))
     refund, _balance = _vendor_refund_locked(vendor=vendor, refund_id=refund_id)
     if refund.status != Refund.Status.REQUESTED:
-        raise _not_requested(refund)
+        raise refund_already_decided_error(refund)
     refund.status = Refund.Status.REJECTED
     refund.decided_by = actor
     refund.decided_at = now or timezone.now()

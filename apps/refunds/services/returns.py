@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from apps.accounts.models import CustomerAccount, User, Vendor
@@ -89,7 +90,13 @@ def _lock_return(*, return_id: int, customer_account: CustomerAccount | None = N
     return invoice_return
 
 
-def _wrong_status(invoice_return: InvoiceReturn, *, expected: str) -> ConflictError:
+# What each step expects, as the refusal of a return that moved on says it.
+AGREE_EXPECTED = gettext_lazy("only a requested return can be agreed to.")
+DECLINE_EXPECTED = gettext_lazy("only a requested return can be declined.")
+
+
+def return_wrong_status_error(invoice_return: InvoiceReturn, *, expected: str) -> ConflictError:
+    """What a step on a return that has moved on answers (the back-office pages say the same)."""
     return ConflictError(
         "return_wrong_status",
         _("This return is now “%(status)s”; %(expected)s")
@@ -151,7 +158,7 @@ def invoice_return_agree(*, actor: User, vendor: Vendor, return_id: int, fault: 
     reason = checked_text(reason, field="reason")
     invoice_return = _lock_return(return_id=return_id, vendor=vendor)
     if invoice_return.status != InvoiceReturn.Status.REQUESTED:
-        raise _wrong_status(invoice_return, expected=_("only a requested return can be agreed to."))
+        raise return_wrong_status_error(invoice_return, expected=AGREE_EXPECTED)
     if invoice_return.invoice_request.status != InvoiceRequest.Status.MAILING:
         message = _(
             "Request %(number)s was never mailed, so there is no invoice to send back: put it back in your queue "
@@ -174,7 +181,7 @@ def invoice_return_decline(*, actor: User, vendor: Vendor, return_id: int, reaso
     reason = checked_text(reason, field="reason", required_message=_("Tell the customer why you decline the return."))
     invoice_return = _lock_return(return_id=return_id, vendor=vendor)
     if invoice_return.status != InvoiceReturn.Status.REQUESTED:
-        raise _wrong_status(invoice_return, expected=_("only a requested return can be declined."))
+        raise return_wrong_status_error(invoice_return, expected=DECLINE_EXPECTED)
     invoice_return.status = InvoiceReturn.Status.DECLINED
     invoice_return.decision_reason = reason
     invoice_return.decided_at = timezone.now()
@@ -210,7 +217,8 @@ def invoice_return_ship(
     )
     invoice_return = _lock_return(return_id=return_id, customer_account=customer_account)
     if invoice_return.status != InvoiceReturn.Status.AGREED:
-        raise _wrong_status(invoice_return, expected=_("send the invoice back only once the vendor agreed."))
+        expected = _("send the invoice back only once the vendor agreed.")
+        raise return_wrong_status_error(invoice_return, expected=expected)
     if invoice_return.invoice_request.status != InvoiceRequest.Status.MAILING:
         raise ConflictError("cannot_return", cannot_return_message(invoice_return.invoice_request))
     invoice_return.status = InvoiceReturn.Status.SHIPPED
@@ -243,7 +251,8 @@ def invoice_return_receive(*, actor: User, vendor: Vendor, return_id: int) -> In
     """The vendor confirms the returned invoice arrived; the customer can now ask staff to void it."""
     invoice_return = _lock_return(return_id=return_id, vendor=vendor)
     if invoice_return.status != InvoiceReturn.Status.SHIPPED:
-        raise _wrong_status(invoice_return, expected=_("only an invoice on its way back can be confirmed received."))
+        expected = _("only an invoice on its way back can be confirmed received.")
+        raise return_wrong_status_error(invoice_return, expected=expected)
     invoice_return.status = InvoiceReturn.Status.RECEIVED
     invoice_return.received_at = timezone.now()
     invoice_return.save(update_fields=["status", "received_at", "updated_at"])

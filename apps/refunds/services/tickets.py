@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import CustomerAccount, User
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
@@ -23,12 +22,11 @@ from apps.notifications.services import customer_recipients, notify, staff_recip
 
 from ..files import check_attachments, remember_stored_file, removes_stored_files_on_error
 from ..models import InvoiceReturn, SupportTicket, TicketAttachment, TicketMessage
+from ..selectors import RETURN_NOT_FOUND_MESSAGE, TICKET_NOT_FOUND_MESSAGE
 from .returns import checked_text, return_courier_label
 
 SUBJECT_MAX_LENGTH = SupportTicket._meta.get_field("subject").max_length
 BODY_MAX_LENGTH = 5000
-TICKET_NOT_FOUND_MESSAGE = gettext_lazy("No such support ticket.")
-RETURN_NOT_FOUND_MESSAGE = gettext_lazy("No such invoice return.")
 
 
 def _checked_subject(subject: str) -> str:
