@@ -168,7 +168,8 @@ def prepare() -> dict:
     )
     mine = InvoiceRequest.objects.filter(customer_account=account)
     detail = mine.exclude(status="pending").order_by("-submitted_at").first() or mine.order_by("-submitted_at").first()
-    sample = InvoiceRequest.objects.filter(vendor=vendor).order_by("-submitted_at").first()
+    # Another customer's request (the benchmark's own applies, and any a stopped run left, are benchcustomer's).
+    sample = InvoiceRequest.objects.filter(vendor=vendor).exclude(customer_account=account).order_by("-pk").first()
     ctx.update(
         account=account.pk,
         vendor=vendor.pk,
